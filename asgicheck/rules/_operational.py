@@ -1,0 +1,90 @@
+"""Catalogue, asgicheck's own findings: an app that crashes, hangs, blocks or leaks.
+
+These are not sentences of the spec but what follows from it for a server that has to keep
+running: asgi.rst says applications "must run as async / await compatible coroutines" and are
+"called once per connection". A finding here leaves the app hung, leaking or crashed, so it fails
+a run whatever its level (``fatal``).
+"""
+
+from __future__ import annotations
+
+from asgicheck.violations import Detection, Rule, Severity
+
+SEQUENCE = Detection.SEQUENCE
+SCENARIO = Detection.SCENARIO
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id='OPS-APP-001',
+        keyword='SHOULD*',
+        detection=SEQUENCE,
+        source='asgi.rst § Error Handling',
+        summary=(
+            'A well-formed request does not make the app raise. An exception "must terminate '
+            'the application instance and its associated connection": before the response '
+            'starts the client gets a 500, after it a truncated response.'
+        ),
+        how=(
+            'The app raised from an http or websocket call. Not reported when it re-raises '
+            'the OSError its send() raised after a disconnect (HTTP-RECV-006), nor after a '
+            'complete response (A9).'
+        ),
+        severity=Severity.ERROR,
+        fatal=True,
+    ),
+    Rule(
+        id='OPS-APP-002',
+        keyword='MUST*',
+        detection=SCENARIO,
+        source='asgi.rst § Applications',
+        summary=(
+            'The app "is called once per connection" and returns when the connection is over. '
+            'An app still running at the deadline is hung: the server holds a task forever.'
+        ),
+        how='The exchange is given a hard deadline; the app is cancelled when it passes.',
+        fatal=True,
+    ),
+    Rule(
+        id='OPS-APP-003',
+        keyword='SHOULD',
+        detection=SCENARIO,
+        source='asgi.rst § Overview',
+        summary=(
+            'ASGI applications "must run as async / await compatible coroutines": blocking '
+            'calls (time.sleep, sync I/O) or loops that never await freeze every other '
+            'connection the server is serving.'
+        ),
+        how=(
+            'A heartbeat on the event loop measures the longest stall while the app runs; a '
+            'stall above the threshold (100 ms by default) is reported.'
+        ),
+        fatal=True,
+    ),
+    Rule(
+        id='OPS-APP-004',
+        keyword='SHOULD*',
+        detection=SEQUENCE,
+        source='asgi.rst § Applications',
+        summary=(
+            'The application coroutine returns None: everything it has to say goes through '
+            'send(). A returned value is ignored by servers (uvicorn logs "ASGI callable should '
+            'return None").'
+        ),
+        how='The value the app call returned is not None.',
+    ),
+    Rule(
+        id='OPS-APP-005',
+        keyword='MUST*',
+        detection=SCENARIO,
+        source='asgi.rst § Applications',
+        summary=(
+            'One app object serves many connections at once, each in its own call: per-'
+            'connection state (scope, receive, send, the response) must not live on the '
+            'shared instance or in globals, or responses cross between clients.'
+        ),
+        how=(
+            'Concurrent exchanges with distinct paths and bodies through the same app object; '
+            'each must get its own, complete response.'
+        ),
+    ),
+)
