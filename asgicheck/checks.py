@@ -190,7 +190,8 @@ def _walk(value: object, path: str, index: int | None, found: list[Violation],
         if kind is tuple and tuples:
             found.append(violation("GEN-APP-007", f"{path} is a tuple; the spec encodes "
                                    f"sequences as lists", index=index))
-        for position, item in enumerate(value):  # type: ignore[arg-type]
+        sequence: list[object] | tuple[object, ...] = value  # type: ignore[assignment]
+        for position, item in enumerate(sequence):
             _walk(item, f"{path}[{position}]", index, found, tuples)
         return
     if kind is dict:

@@ -17,6 +17,7 @@ share one running index, so a violation points at the exact step of the exchange
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from asgicheck import _http, _lifespan, _scope, _websocket
@@ -65,7 +66,7 @@ class _UnknownProtocol:
         return []
 
 
-_MACHINES = {
+_MACHINES: dict[str, Callable[[Scope], Machine]] = {
     "http": _http.HTTPMachine,
     "websocket": _websocket.WebSocketMachine,
     "lifespan": _lifespan.LifespanMachine,

@@ -1,4 +1,7 @@
-"""Catalogue, extensions.rst: HTTP response extensions (trailers, push, zerocopysend, pathsend, early hints, debug)."""
+"""Catalogue, extensions.rst: the HTTP response extensions.
+
+Trailers, server push, zero-copy send, path send, early hints and debug.
+"""
 
 from __future__ import annotations
 

@@ -210,7 +210,10 @@ RULES: tuple[Rule, ...] = (
         id='GEN-APP-014',
         keyword='MUST*',
         detection=SCENARIO,
-        source='www.rst § HTTP Connection Scope; § Websocket Connection Scope; lifespan.rst § Scope',
+        source=(
+            'www.rst § HTTP Connection Scope; § Websocket Connection Scope; '
+            'lifespan.rst § Scope'
+        ),
         summary=(
             'Scope keys marked "Optional; if missing defaults to ..." may be absent. The app '
             'must apply the documented default (raw_path/client/server → None, root_path → '

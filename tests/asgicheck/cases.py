@@ -15,7 +15,7 @@ from asgicheck.validator import Validator
 from asgicheck.violations import Violation
 
 # A step: ("recv", event) | ("send", message) | ("send_failed", None)
-#       | ("return", value) | ("raise", exception)
+#       | ("return", value) | ("raise", exception) | ("call", function)
 Step = tuple[str, Any]
 
 
@@ -83,6 +83,8 @@ class Case:
                 validator.send_failed(OSError("client disconnected"))
             elif action == "return":
                 validator.app_returned(value)
+            elif action == "call":
+                value()  # the app doing something between messages, e.g. closing a file
             elif action == "raise":
                 validator.app_raised(value)
             else:

@@ -1,0 +1,64 @@
+"""The HTTP state machine, fed lists of message dicts (no event loop, no app)."""
+
+from __future__ import annotations
+
+import pytest
+from bad_cases_http import CASES
+from cases import BODY, DONE, REQUEST, START, http_scope
+
+from asgicheck import Validator
+from asgicheck._http import TRANSITIONS, State
+from asgicheck.violations import Party, Severity
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_case(case):  # type: ignore[no-untyped-def]
+    assert {v.rule for v in case.run()} == case.expect
+
+
+def test_index_points_at_the_offending_message():
+    validator = Validator(http_scope())
+    validator.app_received(REQUEST[1])
+    validator.app_sent(START[1])
+    found = validator.app_sent(START[1])
+    assert [(v.rule, v.index) for v in found] == [("HTTP-SEND-002", 2)]
+
+
+def test_message_shows_the_offending_value_and_cites_the_spec():
+    validator = Validator(http_scope())
+    validator.app_received(REQUEST[1])
+    (found,) = validator.app_sent({"type": "http.response.start", "status": "200"})
+    assert "'200'" in found.message
+    assert found.spec == "www.rst § Response Start - send event"
+    assert found.party is Party.APP and found.severity is Severity.ERROR
+    assert "HTTP-SEND-006" in str(found) and "www.rst" in str(found)
+
+
+def test_server_side_rules_blame_the_server():
+    validator = Validator(http_scope())
+    validator.app_received(REQUEST[1])
+    (found,) = validator.app_received(REQUEST[1])
+    assert found.rule == "HTTP-EVT-004" and found.party is Party.SERVER
+
+
+def test_completion_is_not_required_after_a_disconnect():
+    validator = Validator(http_scope())
+    validator.app_received({"type": "http.disconnect"})
+    assert validator.app_returned(None) == []
+
+
+def test_every_state_is_in_the_table():
+    assert set(TRANSITIONS) == set(State)
+
+
+def test_clean_exchange_reports_nothing_and_mutates_nothing():
+    scope = http_scope()
+    messages = [REQUEST[1], START[1], BODY[1]]
+    snapshot = repr((scope, messages))
+    validator = Validator(scope)
+    validator.app_received(messages[0])
+    validator.app_sent(messages[1])
+    validator.app_sent(messages[2])
+    validator.app_returned(DONE[1])
+    assert validator.violations == []
+    assert repr((scope, messages)) == snapshot
