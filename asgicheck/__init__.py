@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asgicheck.middleware import ValidatedApp, validate
 from asgicheck.rules import RULES
 from asgicheck.selection import Selection
 from asgicheck.validator import Validator
@@ -23,8 +24,10 @@ __all__ = [
     "Rule",
     "Selection",
     "Severity",
+    "ValidatedApp",
     "Validator",
     "Violation",
     "ViolationError",
+    "validate",
 ]
 __version__ = "0.1.0"

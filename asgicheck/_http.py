@@ -95,7 +95,7 @@ class HTTPMachine:
         "_sent_bytes", "_content_sent", "_body_used", "_pathsend_used", "_debug_sent",
         "_received_any", "_request_done", "_disconnected", "_send_failed", "_retry_reported",
         "_receives_after_disconnect", "_late_send_reported", "_files", "_trailer_names",
-        "_body_on_bodiless_reported", "_length_reported",
+        "_body_on_bodiless_reported", "_length_reported", "_announced_body",
     )
 
     def __init__(self, scope: Scope) -> None:
@@ -123,6 +123,7 @@ class HTTPMachine:
         self._trailer_names: frozenset[bytes] = frozenset()
         self._body_on_bodiless_reported = False
         self._length_reported = False
+        self._announced_body = _announces_body(scope.get("headers"))
 
     # -- the request side: events the app received -------------------------------------------
 
@@ -234,8 +235,9 @@ class HTTPMachine:
 
     def _start(self, message: dict[str, Any], index: int) -> list[Violation]:
         found: list[Violation] = []
-        if not self._received_any:
-            # www.rst "Request - receive event": a trigger to run request code.
+        if not self._received_any and self._announced_body:
+            # www.rst "Request - receive event": a trigger to run request code. Only worth a
+            # note when the client announced a body it may be holding back for 100-continue.
             found.append(violation("HTTP-RECV-001", "http.response.start before the app's "
                                    "first receive(): the request was never read (clients that "
                                    "sent Expect: 100-continue wait for nothing)", index=index))
@@ -356,11 +358,14 @@ class HTTPMachine:
         self._sent_bytes += size
         if (self._head or self._status in (204, 304)) and not self._body_on_bodiless_reported:
             self._body_on_bodiless_reported = True
-            what = "a HEAD request" if self._head else f"a {self._status} response"
-            # RFC 9110 §9.3.2 and §15.3.5/§15.4.5: no content in these responses.
-            return [violation("X-HTTP-002", f"{size} body bytes sent for {what}, which has no "
-                              f"content (uvicorn and TestClient drop them silently, other "
-                              f"servers corrupt the connection)", index=index)]
+            if self._head:
+                # RFC 9110 §9.3.2 binds the server, which strips the body: a note only.
+                return [violation("X-HTTP-005", f"{size} body bytes sent for a HEAD request; "
+                                  f"the server has to strip them", index=index)]
+            # RFC 9110 §15.3.5/§15.4.5: a 204 or 304 "cannot contain content".
+            return [violation("X-HTTP-002", f"{size} body bytes sent on a {self._status} "
+                              f"response, which cannot contain content (servers abort: "
+                              f"'Response content longer than Content-Length')", index=index)]
         declared = self._declared_length
         if declared is not None and self._sent_bytes > declared and not self._length_reported:
             self._length_reported = True
@@ -412,6 +417,19 @@ class HTTPMachine:
             found.append(violation("TRL-APP-003", "trailers=True but the app returned without "
                                    "sending http.response.trailers"))
         return found
+
+
+def _announces_body(headers: object) -> bool:
+    if not isinstance(headers, (list, tuple)):
+        return False
+    for pair in headers:
+        if isinstance(pair, (list, tuple)) and len(pair) == 2 and type(pair[0]) is bytes:
+            name = pair[0].lower()
+            if name == b"content-length":
+                return pair[1] not in (b"0", b"")
+            if name in (b"transfer-encoding", b"expect"):
+                return True
+    return False
 
 
 def _has_descriptor(file: object) -> bool:

@@ -26,6 +26,7 @@ __all__ = [
     "check_field",
     "check_free_values",
     "check_headers",
+    "check_tuples",
     "parse_spec_version",
 ]
 
@@ -157,8 +158,8 @@ def _as_pair(item: object) -> tuple[object, object] | None:
 
 
 def check_free_values(message: dict[str, Any], skip: frozenset[str],
-                      index: int | None, *, tuples: bool = False) -> list[Violation]:
-    """GEN-APP-005/006/008 (and GEN-APP-007 when ``tuples``) on every key not in ``skip``.
+                      index: int | None) -> list[Violation]:
+    """GEN-APP-005/006/008 on every key not in ``skip``.
 
     Declared fields are in ``skip`` because their own rules judge them; this walks the rest,
     recursively: extra keys an app added, and every key of a message type asgicheck does not know.
@@ -167,12 +168,11 @@ def check_free_values(message: dict[str, Any], skip: frozenset[str],
     for key, value in message.items():
         if key in skip:
             continue
-        _walk(value, f"{message.get('type')}[{key!r}]", index, found, tuples)
+        _walk(value, f"{message.get('type')}[{key!r}]", index, found)
     return found
 
 
-def _walk(value: object, path: str, index: int | None, found: list[Violation],
-          tuples: bool) -> None:
+def _walk(value: object, path: str, index: int | None, found: list[Violation]) -> None:
     kind = type(value)
     if kind is bytes or kind is str or kind is bool or value is None:
         return
@@ -186,20 +186,17 @@ def _walk(value: object, path: str, index: int | None, found: list[Violation],
             found.append(violation("GEN-APP-006", f"{path}={value!r} is not a finite float",
                                    index=index))
         return
-    if kind is list or kind is tuple:
-        if kind is tuple and tuples:
-            found.append(violation("GEN-APP-007", f"{path} is a tuple; the spec encodes "
-                                   f"sequences as lists", index=index))
+    if kind is list or kind is tuple:  # tuples: GEN-APP-007, opt-in (check_tuples)
         sequence: list[object] | tuple[object, ...] = value  # type: ignore[assignment]
         for position, item in enumerate(sequence):
-            _walk(item, f"{path}[{position}]", index, found, tuples)
+            _walk(item, f"{path}[{position}]", index, found)
         return
     if kind is dict:
         for key, item in value.items():  # type: ignore[attr-defined]
             if type(key) is not str:
                 found.append(violation("GEN-APP-008", f"{path} has the key {key!r}, which is "
                                        f"a {type(key).__name__}, not a str", index=index))
-            _walk(item, f"{path}[{key!r}]", index, found, tuples)
+            _walk(item, f"{path}[{key!r}]", index, found)
         return
     if isinstance(value, _BYTES_LIKE):
         found.append(violation("GEN-APP-009", f"{path}={value!r:.80} is a {kind.__name__}; "
@@ -207,3 +204,24 @@ def _walk(value: object, path: str, index: int | None, found: list[Violation],
         return
     found.append(violation("GEN-APP-005", f"{path}={value!r:.80} is a {kind.__name__}, which "
                            f"ASGI messages may not contain", index=index))
+
+
+def check_tuples(message: dict[str, Any], index: int | None) -> list[Violation]:
+    """GEN-APP-007 (opt-in): "Lists (tuples should be encoded as lists)", anywhere in a message."""
+    found: list[Violation] = []
+
+    def visit(value: object, path: str) -> None:
+        if type(value) is tuple:
+            found.append(violation("GEN-APP-007", f"{path} is a tuple; the spec encodes "
+                                   f"sequences as lists", index=index))
+        if isinstance(value, (list, tuple)):
+            for position, item in enumerate(value):
+                visit(item, f"{path}[{position}]")
+        elif type(value) is dict:
+            for key, item in value.items():
+                visit(item, f"{path}[{key!r}]")
+
+    for key, value in message.items():
+        if key not in ("file", "info"):  # extension-defined objects (zerocopysend, debug)
+            visit(value, f"{message.get('type')}[{key!r}]")
+    return found

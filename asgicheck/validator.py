@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from asgicheck import _http, _lifespan, _scope, _websocket
-from asgicheck.checks import check_envelope, check_free_values
+from asgicheck.checks import check_envelope, check_free_values, check_tuples
 from asgicheck.rules import violation
 from asgicheck.selection import DEFAULT, Selection
 from asgicheck.types import Message, Scope
@@ -76,12 +76,13 @@ _MACHINES: dict[str, Callable[[Scope], Machine]] = {
 class Validator:
     """Judges one connection: the server's scope and events, and the app's messages."""
 
-    __slots__ = ("scope", "violations", "selection", "_machine", "_index")
+    __slots__ = ("scope", "violations", "selection", "_machine", "_index", "_tuples")
 
     def __init__(self, scope: Scope, *, selection: Selection = DEFAULT) -> None:
         self.scope = scope
         self.selection = selection
         self._index = 0
+        self._tuples = selection.enabled("GEN-APP-007")
         self.violations: list[Violation] = []
         scope_type = scope.get("type") if isinstance(scope, dict) else None
         factory = _MACHINES.get(scope_type) if isinstance(scope_type, str) else None
@@ -109,6 +110,8 @@ class Validator:
         found = check_envelope(message, index)
         if not found:
             found = self._machine.sent(message, index)  # type: ignore[arg-type]
+            if self._tuples:
+                found += check_tuples(message, index)  # type: ignore[arg-type]
         return self._keep(found)
 
     def send_failed(self, exc: BaseException) -> None:

@@ -246,7 +246,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='ZC-APP-004',
         keyword='SHOULD',
-        detection=SCENARIO,
+        detection=SEQUENCE,
         source='extensions.rst § Zero Copy Send',
         summary=(
             '"After calling this extension to respond, the ASGI application itself should '

@@ -14,7 +14,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='GEN-APP-001',
         keyword='MUST',
-        detection=STATIC,
+        detection=SCENARIO,
         source='asgi.rst § Overview; § Applications',
         summary=(
             'The app is an async callable coroutine application(scope, receive, send): "ASGI '
@@ -31,7 +31,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='GEN-APP-002',
         keyword='MAY',
-        detection=STATIC,
+        detection=SCENARIO,
         source='asgi.rst § Legacy Applications',
         summary=(
             'The legacy (ASGI 2.0) double-callable application(scope) → coroutine '

@@ -14,7 +14,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='HTTP-RECV-001',
         keyword='SHOULD',
-        detection=SCENARIO,
+        detection=SEQUENCE,
         source='www.rst § Request - receive event',
         summary=(
             'The http.request message is "a trigger to actually run request code (as you '
@@ -78,7 +78,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='HTTP-RECV-005',
         keyword='SHOULD',
-        detection=SCENARIO,
+        detection=SEQUENCE,
         source='www.rst § Disconnect - receive event (HTTP)',
         summary=(
             '"Once you have received this event, you should expect future calls to send() to '
@@ -369,7 +369,10 @@ RULES: tuple[Rule, ...] = (
         id='HTTP-SEND-014',
         keyword='MUST*',
         detection=STATIC,
-        source='www.rst § Response Start/Body - send event; asgi.rst § Error Handling',
+        source=(
+            'www.rst § Response Start - send event; § Response Body - send event; '
+            'asgi.rst § Error Handling'
+        ),
         summary=(
             'In an http scope the app may send only http.response.start, http.response.body, '
             'and the messages of advertised HTTP extensions (§5). Anything else is an '

@@ -2,38 +2,45 @@
 
 from __future__ import annotations
 
-from asgicheck.violations import Detection, Rule
+from asgicheck.violations import Detection, Rule, Severity
 
 STATIC = Detection.STATIC
+INFO = Severity.INFO
 SEQUENCE = Detection.SEQUENCE
 
 RULES: tuple[Rule, ...] = (
     Rule(
         id='X-HTTP-001',
-        keyword='SHOULD',
+        keyword='MUST',
         detection=SEQUENCE,
         source='RFC 9112 §6.3, RFC 9110 §8.6',
         summary=(
-            'If the app sends content-length, the total body bytes equal it. Only one '
-            'content-length. (h11-based servers raise "Too much/little data for declared '
-            'Content-Length". asgiref PR #510 proposes the request-side version.)'
+            'A declared content-length is one decimal value and equals the body bytes sent; '
+            '"A server MUST NOT send a Content-Length header field in any response with a '
+            'status code of 1xx or 204" (RFC 9110 §8.6). Servers abort such responses '
+            '(h11: "Too much/little data for declared Content-Length"; uvicorn: "Response '
+            'content longer than Content-Length"). Corrected from SHOULD: the RFC text is MUST, '
+            'and a mismatch corrupts the connection.'
         ),
         how=(
-            '[seq]'
+            '[seq] Sum the body bytes against the declared length (not for HEAD or 304, '
+            'where the length describes the representation).'
         ),
     ),
     Rule(
         id='X-HTTP-002',
-        keyword='SHOULD',
+        keyword='MUST NOT',
         detection=SEQUENCE,
-        source='RFC 9110 §9.3.2, §15.3.5, §15.4.5',
+        source='RFC 9110 §15.3.5, §15.4.5, §15.2',
         summary=(
-            'No body for HEAD requests or 204/304 responses, and no 1xx status via '
-            'http.response.start (use early hints for 103; 101 is the WebSocket path). '
-            'uvicorn strips HEAD bodies (uvicorn#165); other servers may not.'
+            'A 204 or 304 response "cannot contain content", and a 1xx status is interim: '
+            'http.response.start carries the final response (103 goes through early hints, '
+            '101 is the WebSocket path). Servers crash or corrupt the connection on such '
+            'bodies (FastAPI#4939, starlette#1764). Corrected from SHOULD; HEAD moved to '
+            'X-HTTP-005.'
         ),
         how=(
-            '[seq] Body bytes > 0 in those cases → warning.'
+            '[seq] Body bytes > 0 on a 204/304 response, or a 1xx status.'
         ),
     ),
     Rule(
@@ -87,5 +94,21 @@ RULES: tuple[Rule, ...] = (
         how=(
             '[static]'
         ),
+    ),
+    Rule(
+        id='X-HTTP-005',
+        keyword='SHOULD NOT',
+        detection=SEQUENCE,
+        source='RFC 9110 §9.3.2',
+        summary=(
+            'For HEAD "the server MUST NOT send content in the response". The RFC binds the '
+            'HTTP server, which strips it (uvicorn, hypercorn, TestClient do; asgineer#34 and '
+            'backlot#151 met servers and proxies that did not). An app that sends the GET body '
+            'relies on its server; ASGI itself is silent, so this is a note, not a violation.'
+        ),
+        how=(
+            '[seq] Body bytes > 0 in the response to a HEAD request.'
+        ),
+        severity=INFO,
     ),
 )

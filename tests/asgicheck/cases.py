@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from asgicheck.selection import Selection
 from asgicheck.validator import Validator
 from asgicheck.violations import Violation
 
@@ -71,9 +72,12 @@ class Case:
     scope: dict[str, Any]
     steps: list[Step] = field(default_factory=list)
     expect: frozenset[str] = frozenset()
+    select: tuple[str, ...] = ()  # opt-in rules this case needs switched on
 
     def run(self) -> list[Violation]:
-        validator = Validator(self.scope)
+        selection = Selection(select=("GEN", "HTTP", "WS", "LS", "TRL", "PUSH", "ZC", "PS",
+                                      "EH", "DBG", "WSD", "TLS", "X", "OPS", *self.select))
+        validator = Validator(self.scope, selection=selection)
         for action, value in self.steps:
             if action == "recv":
                 validator.app_received(value)
@@ -92,10 +96,11 @@ class Case:
         return validator.violations
 
 
-def bad(rule: str, scope: dict[str, Any], *steps: Step, note: str = "") -> Case:
+def bad(rule: str, scope: dict[str, Any], *steps: Step, note: str = "",
+        select: tuple[str, ...] = ()) -> Case:
     """A case that breaks exactly ``rule``."""
     return Case(id=f"{rule}{'-' + note if note else ''}", scope=scope, steps=list(steps),
-                expect=frozenset({rule}))
+                expect=frozenset({rule}), select=select)
 
 
 def good(name: str, scope: dict[str, Any], *steps: Step) -> Case:

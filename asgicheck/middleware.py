@@ -1,0 +1,105 @@
+"""``validate(app)``: an ASGI middleware that checks both directions of every connection.
+
+Like the standard library's ``wsgiref.validate``, it sits between any server and any app and
+judges what crosses: the scope and events the server hands in, the messages the app sends out,
+and how the app's call ends. Clean traffic passes through untouched (the same dict objects, in
+the same order); the checks are the sans-IO ``Validator``, so the cost is a few microseconds per
+message and it can stay on in development::
+
+    app = asgicheck.validate(app)                  # raise at the offending send()
+    app = asgicheck.validate(app, mode="record")   # keep going; inspect app.violations
+
+In ``raise`` mode an error-level violation by the app raises ``ViolationError`` from the send()
+that carried it, before the server sees the message, so the traceback points at the bug.
+Warnings, and everything the server breaks, are recorded and logged to the ``asgicheck`` logger
+but never raised: an app should not crash for its server's mistakes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from typing import Literal
+
+from asgiref.compatibility import guarantee_single_callable
+
+from asgicheck.selection import DEFAULT, Selection
+from asgicheck.types import ASGIApp, Message, Receive, Scope, Send
+from asgicheck.validator import Validator
+from asgicheck.violations import Party, Severity, Violation, ViolationError
+
+__all__ = ["ValidatedApp", "validate"]
+
+logger = logging.getLogger("asgicheck")
+
+Mode = Literal["raise", "record"]
+
+
+class ValidatedApp:
+    """The wrapped app. ``violations`` holds the most recent findings (at most ``keep``)."""
+
+    def __init__(self, app: object, *, mode: Mode = "raise", selection: Selection = DEFAULT,
+                 keep: int = 10_000) -> None:
+        if mode not in ("raise", "record"):
+            raise ValueError(f"mode must be 'raise' or 'record', not {mode!r}")
+        self.app: ASGIApp = guarantee_single_callable(app)  # type: ignore[arg-type]
+        self.mode = mode
+        self.selection = selection
+        self.violations: deque[Violation] = deque(maxlen=keep)
+
+    def clear(self) -> None:
+        self.violations.clear()
+
+    def _record(self, found: list[Violation], scope: Scope) -> None:
+        self.violations.extend(found)
+        for violation in found:
+            level = logging.WARNING if violation.severity is not Severity.INFO else logging.INFO
+            logger.log(level, "%s %s: %s", scope.get("type"), scope.get("path", ""), violation)
+
+    def _raise_for(self, found: list[Violation]) -> None:
+        errors = [v for v in found if v.party is Party.APP and v.severity is Severity.ERROR]
+        if errors and self.mode == "raise":
+            raise ViolationError(errors)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        validator = Validator(scope, selection=self.selection)
+        if validator.violations:
+            self._record(validator.violations, scope)
+
+        async def checked_receive() -> Message:
+            event = await receive()
+            found = validator.app_received(event)
+            if found:
+                self._record(found, scope)
+            return event
+
+        async def checked_send(message: Message) -> None:
+            found = validator.app_sent(message)
+            if found:
+                self._record(found, scope)
+                self._raise_for(found)
+            try:
+                await send(message)
+            except OSError as exc:
+                validator.send_failed(exc)
+                raise
+
+        try:
+            result = await self.app(scope, checked_receive, checked_send)
+        except ViolationError:
+            raise
+        except BaseException as exc:
+            found = validator.app_raised(exc)
+            if found:
+                self._record(found, scope)
+            raise
+        found = validator.app_returned(result)
+        if found:
+            self._record(found, scope)
+            self._raise_for(found)
+
+
+def validate(app: object, *, mode: Mode = "raise", selection: Selection = DEFAULT,
+             keep: int = 10_000) -> ValidatedApp:
+    """Wrap ``app`` (ASGI 3, or ASGI 2 through asgiref) so every connection is checked."""
+    return ValidatedApp(app, mode=mode, selection=selection, keep=keep)
