@@ -90,40 +90,34 @@ _SPIN_LIMIT = 50
 class HTTPMachine:
     """Tracks one ``http`` connection; see the module docstring."""
 
-    __slots__ = (
-        "_extensions", "_head", "_http2", "state", "_status", "_trailers", "_declared_length",
-        "_sent_bytes", "_content_sent", "_body_used", "_pathsend_used", "_debug_sent",
-        "_received_any", "_request_done", "_disconnected", "_send_failed", "_retry_reported",
-        "_receives_after_disconnect", "_late_send_reported", "_files", "_trailer_names",
-        "_body_on_bodiless_reported", "_length_reported", "_announced_body",
-    )
+    # Per-connection state starts at these class-level defaults; an instance stores only what
+    # changes, which keeps a validator cheap enough for every request of a dev server.
+    state = State.AWAITING_START
+    _status = 0
+    _trailers = False
+    _declared_length: int | None = None
+    _sent_bytes = 0
+    _content_sent = False
+    _body_used = False
+    _pathsend_used = False
+    _debug_sent = False
+    _received_any = False
+    _request_done = False
+    _disconnected = False
+    _send_failed = False
+    _retry_reported = False
+    _late_send_reported = False
+    _receives_after_disconnect = 0
+    _files: tuple[Any, ...] = ()
+    _trailer_names: frozenset[bytes] = frozenset()
+    _body_on_bodiless_reported = False
+    _length_reported = False
 
     def __init__(self, scope: Scope) -> None:
+        self._scope = scope
         extensions = scope.get("extensions")
         self._extensions = extensions if isinstance(extensions, dict) else {}
         self._head = scope.get("method") == "HEAD"
-        self._http2 = scope.get("http_version") == "2"
-        self.state = State.AWAITING_START
-        self._status = 0
-        self._trailers = False
-        self._declared_length: int | None = None
-        self._sent_bytes = 0
-        self._content_sent = False
-        self._body_used = False
-        self._pathsend_used = False
-        self._debug_sent = False
-        self._received_any = False
-        self._request_done = False
-        self._disconnected = False
-        self._send_failed = False
-        self._retry_reported = False
-        self._late_send_reported = False
-        self._receives_after_disconnect = 0
-        self._files: list[Any] = []
-        self._trailer_names: frozenset[bytes] = frozenset()
-        self._body_on_bodiless_reported = False
-        self._length_reported = False
-        self._announced_body = _announces_body(scope.get("headers"))
 
     # -- the request side: events the app received -------------------------------------------
 
@@ -235,7 +229,7 @@ class HTTPMachine:
 
     def _start(self, message: dict[str, Any], index: int) -> list[Violation]:
         found: list[Violation] = []
-        if not self._received_any and self._announced_body:
+        if not self._received_any and _announces_body(self._scope.get("headers")):
             # www.rst "Request - receive event": a trigger to run request code. Only worth a
             # note when the client announced a body it may be holding back for 100-continue.
             found.append(violation("HTTP-RECV-001", "http.response.start before the app's "
@@ -263,7 +257,7 @@ class HTTPMachine:
             found.append(violation("HTTP-SEND-010", "the response sets transfer-encoding, "
                                    "which the server ignores; framing is the server's job",
                                    index=index))
-        if self._http2 and names & _H2_CONNECTION_HEADERS:
+        if names & _H2_CONNECTION_HEADERS and self._scope.get("http_version") == "2":
             found.append(violation("X-HTTP-004", f"connection-specific headers "
                                    f"{sorted(names & _H2_CONNECTION_HEADERS)!r} on an HTTP/2 "
                                    f"response", index=index))
@@ -307,7 +301,7 @@ class HTTPMachine:
     def _zerocopy(self, message: dict[str, Any], index: int) -> list[Violation]:
         file = message.get("file")
         if _has_descriptor(file):  # only real files can leak a descriptor (ZC-APP-004)
-            self._files.append(file)
+            self._files = (*self._files, file)
         self._content_sent = True
         count = message.get("count")
         if isinstance(count, int) and count > 0:

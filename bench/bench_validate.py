@@ -1,0 +1,69 @@
+"""Cost of ``asgicheck.validate()`` per HTTP exchange, against the same exchange without it.
+
+Both sides pay what a server pays per request: a fresh scope dict, a receive() that hands over
+the request, a send() that takes the messages. The only difference is the wrapper. Run:
+
+    python bench/bench_validate.py            # target: validated <= 3x bare
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from typing import Any
+
+from asgicheck import validate
+
+REQUEST = {"type": "http.request", "body": b"", "more_body": False}
+START = {"type": "http.response.start", "status": 200,
+         "headers": [(b"content-type", b"text/plain"), (b"content-length", b"13")]}
+BODY = {"type": "http.response.body", "body": b"Hello, world!"}
+
+
+async def hello(scope: Any, receive: Any, send: Any) -> None:
+    await receive()
+    await send(START)
+    await send(BODY)
+
+
+def new_scope() -> dict[str, Any]:
+    return {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1", "method": "GET", "scheme": "http", "path": "/hello",
+        "raw_path": b"/hello", "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"bench"),
+                    (b"accept", b"*/*")],
+        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+    }
+
+
+async def exchanges(app: Any, count: int) -> float:
+    async def receive() -> dict[str, Any]:
+        return REQUEST
+
+    async def send(message: Any) -> None:
+        pass
+
+    began = time.perf_counter()
+    for _ in range(count):
+        await app(new_scope(), receive, send)
+    return (time.perf_counter() - began) / count
+
+
+def main(count: int = 20_000, rounds: int = 7) -> dict[str, float]:
+    validated = validate(hello, mode="record")
+    bare_times, checked_times = [], []
+    for _ in range(rounds):  # interleaved, so noise hits both sides alike
+        bare_times.append(asyncio.run(exchanges(hello, count)))
+        checked_times.append(asyncio.run(exchanges(validated, count)))
+    assert not validated.violations, list(validated.violations)[:3]
+    bare, checked = statistics.median(bare_times), statistics.median(checked_times)
+    print(f"bare exchange       {bare * 1e6:8.2f} µs")
+    print(f"validate() exchange {checked * 1e6:8.2f} µs  (+{(checked - bare) * 1e6:.2f} µs)")
+    print(f"ratio               {checked / bare:8.2f}x  (target <= 3x)")
+    return {"bare_us": bare * 1e6, "validated_us": checked * 1e6, "ratio": checked / bare}
+
+
+if __name__ == "__main__":
+    main()
