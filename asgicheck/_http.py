@@ -24,6 +24,7 @@ import enum
 import os
 from typing import Any
 
+from asgicheck._http_fast import plain_body, plain_start
 from asgicheck._http_fields import FIELD_CHECKS as _FIELD_CHECKS
 from asgicheck.checks import check_free_values
 from asgicheck.rules import violation
@@ -82,6 +83,8 @@ _DECLARED = {
 # RFC 9113 §8.2.2: connection-specific header fields are malformed in HTTP/2.
 _H2_CONNECTION_HEADERS = frozenset(
     {b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade"})
+# The fast paths (_http_fast) are an optimisation; tests switch them off to compare.
+FAST_PATHS = True
 # More receive() calls than this after http.disconnect means a loop waiting for a body that will
 # never come (bug class H2): a real app needs one or two.
 _SPIN_LIMIT = 50
@@ -151,6 +154,9 @@ class HTTPMachine:
 
     def sent(self, message: dict[str, Any], index: int) -> list[Violation]:
         kind: str = message["type"]
+        if FAST_PATHS and (kind == "http.response.body" and plain_body(self, message)
+                           or kind == "http.response.start" and plain_start(self, message)):
+            return []
         if kind not in _KNOWN_TYPES:
             # www.rst: an http scope carries only http.response.* messages; asgi.rst "Error
             # Handling": the server "should raise" on an unknown type.

@@ -62,3 +62,12 @@ def test_clean_exchange_reports_nothing_and_mutates_nothing():
     validator.app_returned(DONE[1])
     assert validator.violations == []
     assert repr((scope, messages)) == snapshot
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_fast_paths_find_what_the_full_path_finds(case, monkeypatch):  # type: ignore[no-untyped-def]
+    import asgicheck._http
+
+    fast = [(v.rule, v.index, v.message) for v in case.run()]
+    monkeypatch.setattr(asgicheck._http, "FAST_PATHS", False)
+    assert [(v.rule, v.index, v.message) for v in case.run()] == fast

@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocket
 
 from asgicheck import ViolationError, validate
+from asgicheck.violations import Party
 
 
 async def run(app: Any, scope: dict[str, Any], events: list[dict[str, Any]]) -> list[Any]:
@@ -203,10 +204,16 @@ def test_real_apps_over_httpx_report_nothing(framework: str) -> None:
                 assert (await client.get("/items/notanint")).status_code == 422
 
     asyncio.run(main())
+    app_findings = [v.rule for v in wrapped.violations if v.party is Party.APP]
     # Starlette sends the GET body on HEAD and relies on the server to strip it, which the RFC
     # asks of the server: a note (X-HTTP-005, info), nothing more.
-    notes = [v.rule for v in wrapped.violations]
-    assert notes == (["X-HTTP-005"] if framework == "starlette" else [])
+    assert app_findings == (["X-HTTP-005"] if framework == "starlette" else [])
+    # httpx's ASGITransport is the server here, and it is not quite conformant: it announces
+    # server=("test", None) (a unix-socket form that needs spec 2.2) while sending no
+    # spec_version, which means 2.0.
+    server_findings = {(v.rule, v.message) for v in wrapped.violations if v.party is Party.SERVER}
+    assert {rule for rule, _ in server_findings} == {"HTTP-SCOPE-015"}
+    assert all("('test', None)" in message for _, message in server_findings)
 
 
 @pytest.mark.parametrize("framework", ["starlette", "fastapi"])
@@ -219,4 +226,42 @@ def test_real_apps_websocket_and_lifespan_report_nothing(framework: str) -> None
         assert "hi" in reply
         if framework == "starlette":
             assert client.get("/data").json() == {"items": [1, 2]}
-    assert list(wrapped.violations) == []
+    assert [v for v in wrapped.violations if v.party is Party.APP] == []
+    # Starlette's TestClient (the server here) builds its lifespan scope without the "asgi"
+    # key that asgi.rst says "will also be present".
+    assert {v.rule for v in wrapped.violations} == {"GEN-SCOPE-002"}
+
+
+def test_real_apps_under_uvicorn_report_nothing_at_all() -> None:
+    """Under a real server every scope and event is conformant, and so is the app."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    wrapped = validate(starlette_app, mode="record")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(wrapped, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        ready = threading.Event()
+        for _ in range(500):  # uvicorn flags startup on the server object; bounded wait
+            if server.started or not thread.is_alive():
+                break
+            ready.wait(0.01)
+        assert server.started, "uvicorn did not start"
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            assert client.get("/").text == "hello"
+            assert client.post("/echo", content=b"y" * 100_000).content == b"y" * 100_000
+            assert client.get("/stream").text.count("chunk") == 5
+            assert client.head("/").status_code == 200
+            assert client.get("/data").json() == {"items": [1, 2]}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+    assert not thread.is_alive()
+    assert [v for v in wrapped.violations if v.rule != "X-HTTP-005"] == []
