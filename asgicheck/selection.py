@@ -22,6 +22,7 @@ class Selection:
     ignore: tuple[str, ...] = ()
     strict: bool = False
     _enabled: frozenset[str] = field(init=False, repr=False, compare=False)
+    tuples: bool = field(init=False, repr=False, compare=False)  # GEN-APP-007 is on
 
     def __post_init__(self) -> None:
         for selector in (*self.select, *self.ignore):
@@ -36,6 +37,7 @@ class Selection:
             chosen = {r.id for r in RULES.values() if r.enabled_by_default}
         chosen -= {r.id for s in self.ignore for r in matching(s)}
         object.__setattr__(self, "_enabled", frozenset(chosen))
+        object.__setattr__(self, "tuples", "GEN-APP-007" in chosen)
 
     @classmethod
     def parse(cls, select: str = "", ignore: str = "", strict: bool = False) -> Selection:

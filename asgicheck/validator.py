@@ -82,12 +82,14 @@ class Validator:
         self.scope = scope
         self.selection = selection
         self._index = 0
-        self._tuples = selection.enabled("GEN-APP-007")
+        self._tuples = selection.tuples
         self.violations: list[Violation] = []
         scope_type = scope.get("type") if isinstance(scope, dict) else None
-        factory = _MACHINES.get(scope_type) if isinstance(scope_type, str) else None
+        factory = _MACHINES.get(scope_type) if type(scope_type) is str else None
         self._machine: Machine = factory(scope) if factory else _UnknownProtocol(scope)
-        self._keep(_scope.check_scope(scope))
+        found = _scope.check_scope(scope)
+        if found:
+            self._keep(found)
 
     @property
     def index(self) -> int:
@@ -98,21 +100,21 @@ class Validator:
         """The app's receive() returned ``event``: the server's side of the exchange."""
         index = self._index
         self._index += 1
-        found = _scope.check_event(event, index)
-        if not found:
-            found = self._machine.received(event, index)  # type: ignore[arg-type]
-        return self._keep(found)
+        found = _scope.check_event(event, index) or self._machine.received(
+            event, index)  # type: ignore[arg-type]
+        return self._keep(found) if found else found
 
     def app_sent(self, message: Message) -> list[Violation]:
         """The app called send(``message``)."""
         index = self._index
         self._index += 1
-        found = check_envelope(message, index)
-        if not found:
-            found = self._machine.sent(message, index)  # type: ignore[arg-type]
+        if type(message) is dict and type(message.get("type")) is str:
+            found = self._machine.sent(message, index)
             if self._tuples:
-                found += check_tuples(message, index)  # type: ignore[arg-type]
-        return self._keep(found)
+                found += check_tuples(message, index)
+        else:
+            found = check_envelope(message, index)
+        return self._keep(found) if found else found
 
     def send_failed(self, exc: BaseException) -> None:
         """The last send() raised ``exc`` because the client had gone (spec 2.4 behaviour)."""
