@@ -45,8 +45,9 @@ class Machine(Protocol):
 class _UnknownProtocol:
     """A scope type asgicheck has no spec for: only the rules every message keeps."""
 
-    def __init__(self, scope: Scope) -> None:
-        self._prefix = f"{scope.get('type')}."
+    def __init__(self, scope: object) -> None:
+        scope_type = scope.get("type") if isinstance(scope, dict) else None
+        self._prefix = f"{scope_type}."
 
     def received(self, event: dict[str, Any], index: int) -> list[Violation]:
         return []

@@ -10,6 +10,7 @@ SCENARIO = Detection.SCENARIO
 LIVE = Detection.LIVE
 MANUAL = Detection.MANUAL
 INFO = Severity.INFO
+WARNING = Severity.WARNING
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -38,13 +39,14 @@ RULES: tuple[Rule, ...] = (
             ' should send a HTTP response and then close the connection."'
         ),
         how=(
-            '[seq] accept, send or close after websocket.http.response.start → error.'
+            '[seq] websocket.send or websocket.close after websocket.http.response.start → '
+            'error (an accept there is WS-SEND-003).'
         ),
     ),
     Rule(
         id='WSD-APP-003',
         keyword='MUST*',
-        detection=STATIC,
+        detection=SEQUENCE,
         source='extensions.rst § Websocket Denial Response',
         summary=(
             'The messages are websocket.http.response.start and websocket.http.response.body '
@@ -53,8 +55,11 @@ RULES: tuple[Rule, ...] = (
             'lower-cased byte headers, ≥1 body message, final more_body False.'
         ),
         how=(
-            '[seq][static] HTTP extensions (trailers, pathsend, zerocopysend) cannot be used '
-            'here (maintainer, asgiref#433).'
+            '[seq][static] status an int, headers lower-cased [name, value] bytes without '
+            'pseudo headers, body bytes, more_body bool; one start; no body before the start; '
+            'no start or body after the final body; returning mid-response → error. HTTP '
+            'extensions (trailers, pathsend, zerocopysend) cannot be used here (maintainer, '
+            'asgiref#433), so trailers=True is an error too.'
         ),
     ),
     Rule(
@@ -126,6 +131,7 @@ RULES: tuple[Rule, ...] = (
             '[static] tls present while scheme is "http" or "ws" → warning (heuristic, since '
             'proxies rewrite the scheme). [wire] a plain-TCP connection → no tls.'
         ),
+        severity=WARNING,
     ),
     Rule(
         id='TLS-SRV-002',

@@ -311,7 +311,8 @@ RULES: tuple[Rule, ...] = (
             'should itself be a dict" (it may be empty).'
         ),
         how=(
-            '[static] extensions, when present, is a dict of str → dict.'
+            '[static] extensions, when present, is a dict of str → dict (None is reported '
+            'too: the spec gives no None default, and apps do scope["extensions"].get()).'
         ),
     ),
     Rule(
@@ -324,8 +325,10 @@ RULES: tuple[Rule, ...] = (
             'serializable value types.'
         ),
         how=(
-            "[static] Self-check of the harness; in server mode, check on the probe app's "
-            'side.'
+            "[static] Every event receive() returns: a dict, a str type, str keys, values "
+            'bytes/str/int (64-bit)/finite float/bool/None/list/dict (tuples are tolerated, '
+            'as for GEN-APP-007). Self-check of the harness; in server mode, on the probe '
+            "app's side."
         ),
     ),
     Rule(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from asgicheck.violations import Detection, Rule
+from asgicheck.violations import Detection, Rule, Severity
 
 STATIC = Detection.STATIC
 SEQUENCE = Detection.SEQUENCE
 SCENARIO = Detection.SCENARIO
 LIVE = Detection.LIVE
 MANUAL = Detection.MANUAL
+INFO = Severity.INFO
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -20,7 +21,8 @@ RULES: tuple[Rule, ...] = (
             'type is "http" ("should be signified ... with a type value of http").'
         ),
         how=(
-            '[static]'
+            '[static] Dispatch is on the exact string; near misses ("https", "HTTP") are '
+            'reported, since apps will not recognise them.'
         ),
     ),
     Rule(
@@ -46,8 +48,8 @@ RULES: tuple[Rule, ...] = (
             'http_version: "One of "1.0", "1.1" or "2"."'
         ),
         how=(
-            '[static] Upstream added "3" after this snapshot (A16). Accept it with an info '
-            'note.'
+            '[static] Upstream added "3" after this snapshot (A16, asgiref PR #589); it is '
+            'accepted without a note.'
         ),
     ),
     Rule(
@@ -173,6 +175,7 @@ RULES: tuple[Rule, ...] = (
             '[static] Upper-case names → info (the two SHOULDs pull in opposite directions; '
             'A6).'
         ),
+        severity=INFO,
     ),
     Rule(
         id='HTTP-SCOPE-013',
@@ -245,7 +248,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='HTTP-EVT-001',
         keyword='MUST*',
-        detection=LIVE,
+        detection=STATIC,
         source='www.rst § Request - receive event',
         summary=(
             'http.request: body bytes, more_body bool. The chunks concatenate to the exact '
@@ -253,7 +256,8 @@ RULES: tuple[Rule, ...] = (
             'body still produces one http.request (empty body, more_body False).'
         ),
         how=(
-            '[wire] Compare with the bytes the client sent. Also self-check the harness.'
+            '[static] Every http.request: body bytes, more_body bool. [wire] Compare the '
+            'chunks with the bytes the client sent.'
         ),
     ),
     Rule(

@@ -30,7 +30,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='LS-APP-002',
         keyword='SHOULD',
-        detection=SCENARIO,
+        detection=SEQUENCE,
         source='lifespan.rst § Scope',
         summary=(
             '"If you want to log an error that occurs during lifespan startup and prevent the'
@@ -38,21 +38,24 @@ RULES: tuple[Rule, ...] = (
             'raising.'
         ),
         how=(
-            '[script L01] If the app raises after receive() returned lifespan.startup (so it '
-            'does handle lifespan) → warning: a conforming server treats that as "lifespan '
-            'unsupported" and serves a half-started app.'
+            '[seq] The app raises after receive() returned lifespan.startup, before it '
+            'answered the current phase with *.failed → warning: a conforming server treats '
+            'that as "lifespan unsupported" and serves a half-started app. Raising after '
+            'startup.failed or shutdown.failed is fine (Starlette re-raises there). Raising '
+            'before lifespan.startup declines lifespan (LS-APP-001).'
         ),
     ),
     Rule(
         id='LS-APP-003',
         keyword='SHOULD*',
-        detection=SCENARIO,
+        detection=SEQUENCE,
         source='lifespan.rst (example implementation)',
         summary=(
             'After sending lifespan.shutdown.complete, the lifespan coroutine returns (as the'
             ' example does).'
         ),
         how=(
+            '[seq] Raising instead of returning after lifespan.shutdown.complete → warning. '
             '[script L01] Returns within T after shutdown.complete.'
         ),
     ),
@@ -105,7 +108,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='LS-SEND-001',
         keyword='MUST*',
-        detection=SCENARIO,
+        detection=SEQUENCE,
         source='lifespan.rst § Startup Complete - send event; § Startup Failed - send event',
         summary=(
             'Answer lifespan.startup with exactly one of lifespan.startup.complete or '
@@ -113,7 +116,9 @@ RULES: tuple[Rule, ...] = (
             'processing connections").'
         ),
         how=(
-            '[script L01]'
+            '[seq] The app returns after receiving lifespan.startup without sending '
+            'startup.complete or startup.failed → error. A second answer is LS-SEND-002. '
+            '[script L01] hangs.'
         ),
     ),
     Rule(
@@ -146,7 +151,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='LS-SEND-004',
         keyword='MUST*',
-        detection=SCENARIO,
+        detection=SEQUENCE,
         source='lifespan.rst § Shutdown Complete - send event; § Shutdown Failed - send event',
         summary=(
             'Answer lifespan.shutdown with exactly one of lifespan.shutdown.complete or '
@@ -154,7 +159,9 @@ RULES: tuple[Rule, ...] = (
             'terminating").'
         ),
         how=(
-            '[script L01]'
+            '[seq] The app returns after receiving lifespan.shutdown without sending '
+            'shutdown.complete or shutdown.failed, or answers shutdown twice → error. [script '
+            'L01] hangs.'
         ),
     ),
     Rule(
@@ -252,7 +259,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='LS-SRV-004',
         keyword='MUST*',
-        detection=LIVE,
+        detection=SEQUENCE,
         source='lifespan.rst § Startup - receive event; § Shutdown - receive event',
         summary=(
             'lifespan.startup is sent "when the server is ready to startup and receive '
@@ -261,7 +268,9 @@ RULES: tuple[Rule, ...] = (
             'connections".'
         ),
         how=(
-            '[wire]'
+            '[seq] The order: lifespan.startup first and once; lifespan.shutdown once, only '
+            'after the app answered startup. [wire] The timing against accepting and closing '
+            'connections.'
         ),
     ),
     Rule(

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from asgicheck.violations import Detection, Rule
+from asgicheck.violations import Detection, Rule, Severity
 
 STATIC = Detection.STATIC
 SEQUENCE = Detection.SEQUENCE
 SCENARIO = Detection.SCENARIO
+INFO = Severity.INFO
 
 RULES: tuple[Rule, ...] = (
     Rule(
         id='WS-RECV-001',
         keyword='SHOULD',
-        detection=SCENARIO,
+        detection=SEQUENCE,
         source='asgi.rst § Connection Scope; www.rst § Connect - receive event',
         summary=(
             '"applications may have to wait for an initial opening message before '
             'communicating with the client". For WebSocket that message is websocket.connect.'
         ),
         how=(
-            "[script W06] A warning if accept or close is sent before the app's first "
-            'receive() has returned websocket.connect.'
+            '[seq] A warning if websocket.accept, websocket.close or a denial response is '
+            "sent before the app's first receive() has returned websocket.connect; the reply "
+            'still counts as the handshake answer. Script W06 (delayed connect) makes the '
+            'race visible.'
         ),
     ),
     Rule(
@@ -69,15 +72,17 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='WS-RECV-005',
         keyword='SHOULD',
-        detection=SCENARIO,
+        detection=SEQUENCE,
         source='www.rst § Disconnect - receive event (WebSocket)',
         summary=(
             '"Once you have received this event, you should expect future calls to send() to '
             'raise an exception".'
         ),
         how=(
-            '[script W07] Sending after websocket.disconnect, or retrying after an OSError → '
-            'warning.'
+            '[seq] The first send() after the app received websocket.disconnect, or after a '
+            'send() raised (a retry) → warning, once per connection. A message that is wrong '
+            "anyway (e.g. after the app's own close) is reported under that rule instead. "
+            'Script W07 provokes it.'
         ),
     ),
     Rule(
@@ -148,8 +153,10 @@ RULES: tuple[Rule, ...] = (
             'response.'
         ),
         how=(
-            '[seq] (uvicorn: "Expected ASGI message \'websocket.send\' or \'websocket.close\', '
-            'but got \'websocket.accept\'").'
+            '[seq] A second accept, or an accept after websocket.close or after a denial '
+            'response started, is reported here (not under WS-SEND-015 or WSD-APP-002). '
+            '(uvicorn: "Expected ASGI message \'websocket.send\' or \'websocket.close\', but got '
+            '\'websocket.accept\'").'
         ),
     ),
     Rule(
@@ -218,7 +225,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='WS-SEND-009',
         keyword='MUST*',
-        detection=SCENARIO,
+        detection=STATIC,
         source='www.rst § Spec Versions; § Accept - send event',
         summary=(
             'Accept headers were "Added in spec version 2.1". "If a server tells you it only '
@@ -226,7 +233,9 @@ RULES: tuple[Rule, ...] = (
             'message is an error".'
         ),
         how=(
-            '[script W05] A non-empty headers while spec_version is missing or "2.0" → error.'
+            '[static] Non-empty headers on websocket.accept while '
+            'scope[\'asgi\'][\'spec_version\'] is missing or "2.0" → error. Script W05 runs the '
+            'low versions.'
         ),
     ),
     Rule(
@@ -270,15 +279,18 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='WS-SEND-013',
         keyword='SHOULD*',
-        detection=SCENARIO,
+        detection=STATIC,
         source='www.rst § Spec Versions (2.3)',
         summary=(
             'reason on close exists only from 2.3. An older server ignores it (GEN-SRV-002), '
             'so the reason is silently lost.'
         ),
         how=(
-            '[script W05] reason sent while spec_version < "2.3" → info.'
+            '[static] A non-empty reason while spec_version < "2.3" → info: the server '
+            'ignores the extra key (GEN-SRV-002), so nothing breaks but the reason never '
+            'reaches the client. Script W05 runs the low versions.'
         ),
+        severity=INFO,
     ),
     Rule(
         id='WS-SEND-014',
@@ -306,7 +318,8 @@ RULES: tuple[Rule, ...] = (
             ' (uvicorn).'
         ),
         how=(
-            '[seq] → warning.'
+            '[seq] websocket.send, a second websocket.close or a denial message after '
+            'websocket.close → warning (an accept after close is WS-SEND-003).'
         ),
     ),
     Rule(

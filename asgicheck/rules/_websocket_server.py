@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from asgicheck.violations import Detection, Rule
+from asgicheck.violations import Detection, Rule, Severity
 
 STATIC = Detection.STATIC
 SEQUENCE = Detection.SEQUENCE
 LIVE = Detection.LIVE
+INFO = Severity.INFO
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -43,7 +44,8 @@ RULES: tuple[Rule, ...] = (
             'http_version: "One of "1.1" or "2". Optional; if missing default is "1.1"."'
         ),
         how=(
-            '[static]'
+            '[static] "3" (RFC 9220, websockets over HTTP/3) is accepted too, as for HTTP '
+            '(A16).'
         ),
     ),
     Rule(
@@ -114,15 +116,16 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='WS-SCOPE-009',
         keyword='SHOULD',
-        detection=LIVE,
+        detection=STATIC,
         source='www.rst § Websocket Connection Scope',
         summary=(
             '"Order should be preserved from the original HTTP request" (only *should*, where'
             ' HTTP says must). "Header names should be lowercased, but it is not required".'
         ),
         how=(
-            '[wire] info.'
+            '[static] Upper-case header names → info ("not required"; A6). [wire] Order.'
         ),
+        severity=INFO,
     ),
     Rule(
         id='WS-SCOPE-010',
@@ -200,7 +203,8 @@ RULES: tuple[Rule, ...] = (
             'socket will pass websocket.receive messages").'
         ),
         how=(
-            '[seq] Self-check of the harness.'
+            '[seq] Self-check of the harness: websocket.receive before the app accepted, or '
+            'after it closed before accept or sent a denial response → error.'
         ),
     ),
     Rule(
