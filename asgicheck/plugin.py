@@ -1,1 +1,382 @@
-"""pytest plugin (being written)."""
+"""asgicheck's pytest plugin: ``pytest --asgicheck=module:app`` runs every conformance scenario
+against the app as one pytest item each.
+
+This module only wires: options and ini keys, the report header, the collector and item, the
+report hooks and the ``asgi_exchange`` fixture. Settings live in ``asgicheck.config``, loading in
+``asgicheck.loading``, targets in ``asgicheck.discovery`` and the texts in ``asgicheck.report``.
+Loading the plugin imports neither the user's app, nor Hypothesis, nor reference_app; the
+collecting plugin object is registered only when an app is named.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from asgicheck import __version__
+from asgicheck.config import (
+    APP_ENV,
+    APP_INI,
+    APP_OPTION,
+    DEADLINE_INI,
+    DEADLINE_OPTION,
+    IGNORE_INI,
+    IGNORE_OPTION,
+    JSON_INI,
+    JSON_OPTION,
+    MAX_TARGETS_INI,
+    MAX_TARGETS_OPTION,
+    ONLY_OPTION,
+    SELECT_INI,
+    SELECT_OPTION,
+    SPEC_VERSION_INI,
+    SPEC_VERSION_OPTION,
+    SPEC_VERSIONS,
+    STRICT_INI,
+    STRICT_OPTION,
+    TARGET_FORMS,
+    TARGET_OPTION,
+    TARGETS_INI,
+    WEBSOCKET_PATHS_INI,
+    XFAIL_INI,
+    ConfigError,
+    Settings,
+    read_tool_table,
+    resolve,
+)
+from asgicheck.discovery import Discovery, discover
+from asgicheck.loading import (
+    ACCEPTED_FORMS,
+    AppLoadError,
+    LoadedApp,
+    detect_style,
+    load_app,
+    single_callable,
+)
+from asgicheck.report import format_failure, json_report, result_record, summary_lines, write_json
+from asgicheck.scenarios import RunOptions, Scenario
+from asgicheck.selection import DEFAULT
+from asgicheck.violations import ViolationError
+
+if TYPE_CHECKING:
+    from asgicheck.transcript import Transcript
+
+__all__ = [
+    "APP_ENV", "APP_INI", "APP_OPTION", "DEADLINE_OPTION", "IGNORE_OPTION", "JSON_OPTION",
+    "MAX_TARGETS_OPTION", "ONLY_OPTION", "SELECT_OPTION", "SPEC_VERSION_OPTION",
+    "STRICT_OPTION", "TARGET_OPTION", "AsgiCheckCollector", "AsgiCheckItem", "asgi_exchange",
+]
+
+NODE_PREFIX = "asgicheck::"  # every item's node ID starts with this
+RUN_KEY = pytest.StashKey["AsgiCheckRun"]()
+SCENARIO_KEY = pytest.StashKey[Scenario]()
+RECORD_KEY = pytest.StashKey[dict[str, Any]]()
+_RESULT_ATTRIBUTE = "asgicheck_result"  # on TestReports; survives xdist serialization
+_OPTIONS = (APP_OPTION, SELECT_OPTION, IGNORE_OPTION, STRICT_OPTION, SPEC_VERSION_OPTION,
+            DEADLINE_OPTION, JSON_OPTION, TARGET_OPTION, MAX_TARGETS_OPTION, ONLY_OPTION)
+_INI_KEYS = (APP_INI, SELECT_INI, IGNORE_INI, STRICT_INI, SPEC_VERSION_INI, DEADLINE_INI,
+             JSON_INI, TARGETS_INI, WEBSOCKET_PATHS_INI, MAX_TARGETS_INI, XFAIL_INI)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("asgicheck", "ASGI conformance checks (asgicheck)")
+    group.addoption(APP_OPTION, metavar="MODULE:APP", default=None,
+                    help=f"check this ASGI app, written {ACCEPTED_FORMS} (also env {APP_ENV}, "
+                         f"ini {APP_INI}, pyproject [tool.asgicheck] app)")
+    group.addoption(SELECT_OPTION, metavar="IDS", default=None,
+                    help="report only these rule IDs or prefixes, comma-separated "
+                         "(see `asgicheck rules`)")
+    group.addoption(IGNORE_OPTION, metavar="IDS", default=None,
+                    help="never report these rule IDs or prefixes, comma-separated")
+    group.addoption(STRICT_OPTION, action="store_true", default=None,
+                    help="SHOULD-level warnings fail the run too")
+    group.addoption(SPEC_VERSION_OPTION, metavar="X.Y", default=None,
+                    help=f"HTTP/WebSocket spec version the simulated server announces: "
+                         f"{', '.join(SPEC_VERSIONS)} (default 2.4)")
+    group.addoption(DEADLINE_OPTION, metavar="SECONDS", default=None,
+                    help="hard time limit for one exchange (default 5)")
+    group.addoption(JSON_OPTION, metavar="PATH", default=None,
+                    help="write every result to a JSON report at PATH")
+    group.addoption(TARGET_OPTION, metavar="TARGET", action="append", default=None,
+                    help=f"a request to check instead of discovered routes; repeatable; "
+                         f"forms: {TARGET_FORMS}")
+    group.addoption(MAX_TARGETS_OPTION, metavar="N", default=None,
+                    help="at most N discovered targets (default 20)")
+    group.addoption(ONLY_OPTION, action="store_true", default=None,
+                    help="collect only the asgicheck items, not the test files")
+    ini_help = {
+        APP_INI: f"ASGI app to check, {ACCEPTED_FORMS}", SELECT_INI: "rule IDs/prefixes to report",
+        IGNORE_INI: "rule IDs/prefixes never to report", STRICT_INI: "true: warnings fail",
+        SPEC_VERSION_INI: "spec version announced", DEADLINE_INI: "seconds per exchange",
+        JSON_INI: "path of the JSON report", TARGETS_INI: "requests to check, one a line",
+        WEBSOCKET_PATHS_INI: "WebSocket paths to check, one a line",
+        MAX_TARGETS_INI: "cap on discovered targets",
+        XFAIL_INI: "scenario IDs expected to fail ('ID' or 'ID: reason'; * wildcards)",
+    }
+    for name in _INI_KEYS:
+        linelist = name in (TARGETS_INI, WEBSOCKET_PATHS_INI, XFAIL_INI)
+        parser.addini(name, ini_help[name], type="linelist" if linelist else "string",
+                      default=[] if linelist else "")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "asgicheck: an ASGI conformance scenario generated by asgicheck")
+    if config.getoption("help", False):
+        return
+    try:
+        settings = resolve({name: config.getoption(name) for name in _OPTIONS},
+                           {name: config.getini(name) for name in _INI_KEYS}, os.environ,
+                           read_tool_table(config.rootpath))
+        if settings is None:
+            if config.getoption(ONLY_OPTION):
+                raise ConfigError(f"{ONLY_OPTION} needs an app: pass {APP_OPTION}=MODULE:APP, "
+                                  f"or set {APP_ENV}, the ini key {APP_INI} or "
+                                  f"[tool.asgicheck] app")
+            return
+        loaded = load_app(settings.app)
+    except (ConfigError, AppLoadError) as exc:
+        raise pytest.UsageError(f"asgicheck: {exc}") from None
+    run = AsgiCheckRun(settings=settings, loaded=loaded)
+    # Node IDs given as arguments (pasted from a FAILED line) are not paths: take them out of
+    # the arguments and select those items at the end of collection instead.
+    run.picked = [arg for arg in config.args if arg.startswith(NODE_PREFIX)]
+    config.args[:] = [arg for arg in config.args if not arg.startswith(NODE_PREFIX)]
+    config.stash[RUN_KEY] = run
+    config.pluginmanager.register(run, "asgicheck-run")
+
+
+class AsgiCheckCollector(pytest.Collector):
+    """Discovers the app's targets and yields one item per scenario."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        from asgicheck import scenarios  # the driver comes with it: import only when collecting
+
+        run = self.config.stash[RUN_KEY]
+        settings = run.settings
+        run.discovery = discover(run.loaded.original, run.loaded.app,
+                                 declared=settings.targets,
+                                 websocket_paths=settings.websocket_paths,
+                                 max_targets=settings.max_targets,
+                                 timeout=settings.deadline)
+        found = scenarios.build_scenarios(list(run.discovery.targets), run.options)
+        seen: set[str] = set()
+        for scenario in found:
+            if scenario.id in seen:
+                raise RuntimeError(f"asgicheck: two scenarios share the ID {scenario.id!r}")
+            seen.add(scenario.id)
+            item = AsgiCheckItem.from_parent(self, name=scenario.id)
+            item.stash[SCENARIO_KEY] = scenario
+            item.add_marker(pytest.mark.asgicheck)
+            item.extra_keyword_matches.update(scenario.rules)
+            for entry in settings.xfail:
+                if entry.matches(scenario.id):
+                    item.add_marker(pytest.mark.xfail(reason=entry.reason))
+                    break
+            yield item
+
+
+class AsgiCheckItem(pytest.Item):
+    """One scenario against the app; fails with the rules it broke and the transcript."""
+
+    def runtest(self) -> None:
+        run = self.config.stash[RUN_KEY]
+        scenario = self.stash[SCENARIO_KEY]
+        options = run.options
+        outcome = scenario.run(run.loaded.app, options)
+        record = result_record(scenario, outcome, options.selection)
+        self.stash[RECORD_KEY] = record
+        if outcome.status == "skipped":
+            pytest.skip(outcome.skip_reason or "not applicable to this app")
+        if outcome.status == "failed":
+            raise ViolationError([v for v in outcome.violations if options.selection.fails(v)])
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, ViolationError) and RECORD_KEY in self.stash:
+            record: dict[str, Any] = self.stash[RECORD_KEY]
+            return format_failure(record)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, f"asgicheck: {self.name}"
+
+
+@pytest.fixture
+def asgi_exchange(request: pytest.FixtureRequest) -> Callable[..., Transcript]:
+    """Run one scripted exchange against an app with the validator on; returns the transcript.
+
+    ``asgi_exchange("POST", "/echo", body=b"hi", app=app)``; ``asgi_exchange("WS", "/ws",
+    messages=[{"text": "hi"}])``. The app defaults to the one ``--asgicheck`` names; ASGI 2
+    apps are wrapped. A finding that fails a run (under ``--asgicheck-select``/``-ignore``/
+    ``-strict``) raises ``ViolationError`` with the transcript, unless ``check=False``; the
+    transcript's ``violations``, ``sent``, ``status`` and ``body`` are there to assert on.
+    ``lifespan=True`` runs the exchange inside a lifespan startup/shutdown.
+    """
+    from asgicheck import driver  # the driver's thread and loop start only when used
+
+    run: AsgiCheckRun | None = request.config.stash.get(RUN_KEY, None)
+    selection = run.settings.selection if run else DEFAULT
+
+    def exchange(method: str = "GET", path: str = "/", *, app: object = None,
+                 body: bytes = b"", chunks: Sequence[bytes] | None = None,
+                 headers: Sequence[tuple[bytes, bytes]] = (), query_string: bytes = b"",
+                 messages: Sequence[dict[str, Any]] = (), subprotocols: Sequence[str] = (),
+                 spec_version: str = "2.4", deadline: float = 5.0, lifespan: bool = False,
+                 check: bool = True) -> Transcript:
+        __tracebackhide__ = True  # failures point at the user's test, not at this helper
+        target = app if app is not None else run.loaded.app if run else None
+        if target is None:
+            raise TypeError(f"asgi_exchange needs app=... (or {APP_OPTION}=MODULE:APP)")
+        if detect_style(target)[0] == "asgi2":
+            target = single_callable(target)
+        if method.upper() in ("WS", "WEBSOCKET"):
+            script = driver.websocket_script(
+                driver.websocket_scope(path, query_string=query_string, headers=headers,
+                                       subprotocols=subprotocols, spec_version=spec_version),
+                messages, deadline=deadline)
+        else:
+            script = driver.http_script(
+                driver.http_scope(method, path, query_string=query_string, headers=headers,
+                                  body=body, spec_version=spec_version),
+                chunks if chunks is not None else [body], deadline=deadline)
+        if lifespan:
+            with driver.Server(target, selection=selection, deadline=deadline) as server:
+                transcript = server.run(script)
+        else:
+            transcript = driver.run(target, script, selection=selection)
+        failing = [v for v in transcript.violations if selection.fails(v)]
+        if check and failing:
+            error = ViolationError(failing)
+            error.args = (f"{error}\n\n{transcript.render()}",)
+            raise error
+        return transcript
+
+    return exchange
+
+
+@dataclass(eq=False)
+class AsgiCheckRun:
+    """The plugin object for one run: settings, the loaded app, and the results so far."""
+
+    settings: Settings
+    loaded: LoadedApp
+    discovery: Discovery | None = None
+    records: list[dict[str, Any]] = field(default_factory=list)
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    picked: list[str] = field(default_factory=list)  # node IDs named on the command line
+    options: RunOptions = field(init=False)  # one object: the scenarios share state per options
+
+    def __post_init__(self) -> None:
+        self.options = self.settings.run_options()
+
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        settings, selection = self.settings, self.settings.selection
+        picked = [f"select={','.join(selection.select)}"] if selection.select else []
+        picked += [f"ignore={','.join(selection.ignore)}"] if selection.ignore else []
+        picked += ["strict"] if selection.strict else []
+        return [f"asgicheck: app={settings.app} (from {settings.app_source})",
+                f"asgicheck: {self.loaded.description}; spec_version {settings.spec_version}, "
+                f"deadline {settings.deadline:g}s" + "".join(f", {p}" for p in picked)]
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector
+                                   ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+        report = yield
+        if isinstance(collector, pytest.Session) and report.passed and self._wanted(collector):
+            ours = AsgiCheckCollector.from_parent(collector, name="asgicheck",
+                                                  nodeid="asgicheck")
+            report.result = [ours] if self._only(collector) else [*report.result, ours]
+        return report
+
+    def _only(self, session: pytest.Session) -> bool:
+        """Just the conformance items: asked for, or ``pytest --asgicheck=APP`` naming no test
+        paths (testpaths and the current directory are pytest's defaults, not a request)."""
+        explicit_paths = session.config.args_source is pytest.Config.ArgsSource.ARGS
+        return self.settings.only or (self.settings.app_source == "option"
+                                      and not explicit_paths)
+
+    def _wanted(self, session: pytest.Session) -> bool:
+        """Add the items unless the app came from env/ini/pyproject and the command line named
+        test paths: ``pytest tests/test_x.py`` then runs just those (as an IDE expects)."""
+        explicit_paths = session.config.args_source is pytest.Config.ArgsSource.ARGS
+        return (self.settings.app_source == "option" or self.settings.only or bool(self.picked)
+                or not explicit_paths)
+
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        if not self.picked:
+            return
+        keep = [i for i in items if not i.nodeid.startswith(NODE_PREFIX)
+                or any(i.nodeid == p or i.nodeid.startswith(p + "[") for p in self.picked)]
+        if len(keep) < len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+            items[:] = keep
+
+    def pytest_report_collectionfinish(self, config: pytest.Config) -> list[str]:
+        return [f"asgicheck: {self.discovery.summary}"] if self.discovery else []
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]
+                                  ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if call.when == "call" and RECORD_KEY in item.stash:
+            stashed: dict[str, Any] = item.stash[RECORD_KEY]
+            record = dict(stashed)
+            record["xfailed"] = bool(getattr(report, "wasxfail", None)) and report.skipped
+            setattr(report, _RESULT_ATTRIBUTE, record)
+        return report
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_teststatus(self, report: pytest.TestReport
+                                 ) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
+        record = getattr(report, _RESULT_ATTRIBUTE, None)
+        if record and report.passed and record["status"] == "warned" and \
+                not hasattr(report, "wasxfail"):
+            return "passed", "W", ("WARNED", {"yellow": True})
+        return None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = getattr(report, _RESULT_ATTRIBUTE, None)
+        if record:
+            self.records.append(record)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        if not self.targets:  # xdist: every worker discovered the same targets
+            self.targets = list(getattr(node, "workeroutput", {}).get("asgicheck_targets", []))
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        scenarios = sys.modules.get("asgicheck.scenarios")
+        if self.discovery is not None and scenarios is not None:
+            scenarios.close_sessions()  # lifespan.shutdown for the app's shared server
+        if self.discovery is not None and not self.targets:
+            self.targets = [{"label": t.label, "kind": t.kind, "method": t.method,
+                             "path": t.path, "source": t.source}
+                            for t in self.discovery.targets]
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput["asgicheck_targets"] = self.targets
+        elif self.settings.json_path:
+            loaded = self.loaded
+            write_json(self.settings.json_path, json_report(
+                self.records, version=__version__, targets=self.targets,
+                options=self.settings.as_dict(),
+                app={"spec": loaded.spec, "source": self.settings.app_source,
+                     "style": loaded.style, "description": loaded.description}))
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        terminalreporter.section("asgicheck summary")
+        terminalreporter.line(f"app {self.settings.app}: {self.loaded.description}")
+        if self.targets:
+            sources = sorted({t["source"] for t in self.targets})
+            terminalreporter.line(f"{len(self.targets)} target(s) from {', '.join(sources)}")
+        for line in summary_lines(self.records):
+            terminalreporter.line(line)
+        if self.settings.json_path:
+            terminalreporter.line(f"JSON report: {self.settings.json_path}")

@@ -1,0 +1,129 @@
+"""Which requests to send: targets the user declared, or routes discovered from the app.
+
+Order of preference: targets declared by option, ini or ``[tool.asgicheck]``; routes read from
+the app's own tables (Starlette, FastAPI, Litestar, reference_app, Quart/Werkzeug, Django),
+following ``.app`` and ``.router`` chains through middleware; an OpenAPI document the app
+serves; and last ``GET /`` plus a path that does not exist. Declared WebSocket paths are always
+added. The result is deterministic (xdist workers must collect the same items) and capped at
+``max_targets``.
+
+Discovery never imports a framework the app does not use: route tables are read by attribute,
+and Django's resolver is imported only when the app is Django's own handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from asgicheck.discovery._django import django_targets
+from asgicheck.discovery._openapi import openapi_targets, served_document
+from asgicheck.discovery._params import fill, kind_of
+from asgicheck.discovery._quart import werkzeug_targets
+from asgicheck.discovery._routes import walk_routes
+from asgicheck.discovery._trie import trie_targets
+from asgicheck.scenarios import Target
+
+__all__ = ["DEFAULT_TARGETS", "Discovery", "discover", "fill", "kind_of"]
+
+MISSING_PATH = "/asgicheck-no-such-path"
+DEFAULT_TARGETS = (Target(path="/", source="default"), Target(path=MISSING_PATH, source="default"))
+_DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
+                        "/schema", "/schema/swagger", "/schema/redoc"})
+_CHAIN_ATTRIBUTES = ("app", "router", "application", "_app")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Discovery:
+    targets: tuple[Target, ...]
+    source: str  # "declared", "starlette routes", "openapi", "default", ...
+    found: int  # how many distinct targets there were before the cap
+
+    @property
+    def summary(self) -> str:
+        capped = f", first {len(self.targets)} of {self.found} kept" \
+            if self.found > len(self.targets) else ""
+        return f"{len(self.targets)} target(s) from {self.source}{capped}"
+
+
+def discover(app: object, served: Callable[..., Any] | None = None, *,
+             declared: Sequence[Target] = (), websocket_paths: Sequence[str] = (),
+             max_targets: int = 20, timeout: float = 2.0) -> Discovery:
+    """Targets for ``app`` (the object the user named; ``served`` is its ASGI 3 form)."""
+    extra = [Target(kind="websocket", path=p, source="config") for p in websocket_paths]
+    if declared:
+        found, source = list(declared), "declared targets"
+    else:
+        found, source = _from_tables(app)
+        if not found and served is not None:
+            found, source = openapi_targets(served_document(served, timeout)), "openapi.json"
+        if not found:
+            found, source = list(DEFAULT_TARGETS), "defaults (no routes found)"
+    unique = _unique([*found, *extra])
+    unique.sort(key=lambda t: t.path in _DOC_PATHS)  # stable: the app's own routes first
+    return Discovery(targets=tuple(unique[:max_targets]), source=source, found=len(unique))
+
+
+def _from_tables(app: object) -> tuple[list[Target], str]:
+    for candidate in _chain(app):
+        framework = type(candidate).__module__.split(".")[0]
+        routes = _attribute(candidate, "routes")
+        targets = (_safely(trie_targets, candidate) or _safely(werkzeug_targets, candidate)
+                   or _safely(django_targets, candidate)
+                   or (_safely(_route_list, routes, framework)
+                       if isinstance(routes, list | tuple) else []))
+        if targets:
+            return targets, f"{framework} routes"
+        openapi = _attribute(candidate, "openapi")
+        if callable(openapi) and not isinstance(candidate, type):
+            try:
+                targets = openapi_targets(openapi(), framework)
+            except Exception:  # an app whose schema cannot be built: try the next source
+                targets = []
+            if targets:
+                return targets, f"{framework} openapi()"
+    return [], ""
+
+
+def _route_list(routes: Any, source: str) -> list[Target]:
+    return list(walk_routes(routes, source))
+
+
+def _safely(finder: Callable[..., list[Target]], *args: Any) -> list[Target]:
+    """A finder's targets; none when the app's objects are not what the finder expects."""
+    try:
+        return finder(*args)
+    except Exception:  # an exotic object behind a familiar attribute name: not routes
+        return []
+
+
+def _chain(app: object) -> Iterator[object]:
+    """The app, then what it wraps (middleware ``.app``, ``.router``), breadth first."""
+    seen: set[int] = set()
+    queue = [app]
+    while queue and len(seen) < 16:
+        obj = queue.pop(0)
+        if id(obj) in seen or obj is None or isinstance(obj, type):
+            continue
+        seen.add(id(obj))
+        yield obj
+        queue.extend(_attribute(obj, name) for name in _CHAIN_ATTRIBUTES)
+
+
+def _attribute(obj: object, name: str) -> Any:
+    try:
+        return getattr(obj, name, None)
+    except Exception:  # properties that raise are not routes
+        return None
+
+
+def _unique(targets: list[Target]) -> list[Target]:
+    seen: set[tuple[str, str, str, bytes]] = set()
+    unique = []
+    for target in targets:
+        key = (target.kind, target.method, target.path, target.query_string)
+        if key not in seen:
+            seen.add(key)
+            unique.append(target)
+    return unique

@@ -1,0 +1,93 @@
+"""Targets from an OpenAPI document: one the app object builds (``app.openapi()``, FastAPI's
+public method) or one it serves at ``GET /openapi.json``.
+
+Path parameters get a value of their schema type (``integer`` → 1, ``string``/``uuid`` → a
+UUID, ...). The served document is fetched with one plain in-process request: no server, no
+validation, a short timeout, and any failure just means "no document".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+from asgicheck.discovery._params import fill
+from asgicheck.discovery._routes import order_methods
+from asgicheck.scenarios import Target
+
+__all__ = ["OPENAPI_PATH", "openapi_targets", "served_document"]
+
+OPENAPI_PATH = "/openapi.json"
+_OPERATIONS = ("get", "post", "put", "patch", "delete", "options", "head")
+
+
+def openapi_targets(document: object, source: str = "openapi") -> list[Target]:
+    paths = document.get("paths") if isinstance(document, dict) else None
+    if not isinstance(paths, dict):
+        return []
+    targets = []
+    for template, item in paths.items():
+        if not isinstance(template, str) or not template.startswith("/") or \
+                not isinstance(item, dict):
+            continue
+        methods = [m.upper() for m in _OPERATIONS if isinstance(item.get(m), dict)]
+        for method in order_methods(methods) if methods else ():
+            kinds = _parameter_kinds(item.get("parameters"))
+            kinds.update(_parameter_kinds(item[method.lower()].get("parameters")))
+            targets.append(Target(method=method, path=fill(template, kinds), source=source))
+    return targets
+
+
+def served_document(app: Callable[..., Any], timeout: float) -> object:
+    """The JSON the app answers to ``GET /openapi.json`` with status 200, else None."""
+    try:
+        status, body = asyncio.run(asyncio.wait_for(_get(app, OPENAPI_PATH), timeout))
+        return json.loads(body) if status == 200 else None
+    except Exception:  # any failure: the app serves no usable document
+        return None
+
+
+def _parameter_kinds(parameters: object) -> dict[str, object]:
+    kinds: dict[str, object] = {}
+    for parameter in parameters if isinstance(parameters, list) else ():
+        if not isinstance(parameter, dict) or parameter.get("in") != "path":
+            continue
+        schema: dict[str, Any] = parameter["schema"] \
+            if isinstance(parameter.get("schema"), dict) else {}
+        kind = schema.get("format") if schema.get("format") in ("uuid", "date", "date-time") \
+            else schema.get("type", "string")
+        kinds[str(parameter.get("name"))] = str(kind)
+    return kinds
+
+
+async def _get(app: Callable[..., Any], path: str) -> tuple[int, bytes]:
+    scope = {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1", "method": "GET", "scheme": "http", "path": path,
+        "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "headers": [[b"host", b"testserver"], [b"accept", b"application/json"]],
+        "client": ["127.0.0.1", 50000], "server": ["testserver", 80], "extensions": {},
+    }
+    sent: list[dict[str, Any]] = []
+    requested = False
+    finished = asyncio.Event()
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await finished.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+        if message.get("type") == "http.response.body" and not message.get("more_body"):
+            finished.set()
+
+    await app(scope, receive, send)
+    status = next((m.get("status") for m in sent if m.get("type") == "http.response.start"), 0)
+    body = b"".join(m.get("body", b"") for m in sent if m.get("type") == "http.response.body")
+    return int(status or 0), body

@@ -1,0 +1,137 @@
+"""``asgicheck explain RULE-ID`` and ``asgicheck rules [PREFIX]``: the catalogue, readable.
+
+``explain`` quotes the spec section a rule cites from the copy bundled in ``asgicheck/spec``.
+The catalogue names sections in plain text ("Request - receive event") where the .rst headings
+carry markup ("Request - ``receive`` event"), and it adds "(HTTP)" or "(WebSocket)" where
+www.rst repeats a heading under both protocols; ``find_section`` undoes both.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from asgicheck.examples import EXAMPLES
+from asgicheck.rules import RULES, get, matching
+from asgicheck.violations import Rule
+
+__all__ = ["explain", "find_section", "rules_table", "sections"]
+
+SPEC_DIR = Path(__file__).parent / "spec"
+MAX_QUOTE_LINES = 60
+_UNDERLINE = re.compile(r"([=\-^~'\"`#*+])\1{2,}")
+_SUFFIX = re.compile(r"^(?P<title>.*?)\s*\((?P<qualifier>[^)]*)\)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str  # as the .rst writes it, markup included
+    parent: str  # the enclosing section's title
+    text: str  # heading included
+
+
+def _plain(title: str) -> str:
+    return " ".join(title.replace("``", "").replace("*", "").split()).lower()
+
+
+@cache
+def sections(spec_file: str) -> tuple[Section, ...]:
+    """Every titled section of one bundled spec file, in order."""
+    path = SPEC_DIR / spec_file
+    if not path.is_file():
+        return ()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    heads: list[tuple[int, str, str]] = []  # (line of the title, title, underline character)
+    for i in range(1, len(lines)):
+        underline = _UNDERLINE.fullmatch(lines[i])
+        if underline and lines[i - 1].strip() and not _UNDERLINE.fullmatch(lines[i - 1]) \
+                and len(lines[i]) >= len(lines[i - 1].rstrip()):
+            heads.append((i - 1, lines[i - 1].strip(), underline[1]))
+    ranks: list[str] = []  # underline characters in order of first use: rst's heading levels
+    for _, _, char in heads:
+        if char not in ranks:
+            ranks.append(char)
+    found = []
+    for n, (start, title, char) in enumerate(heads):
+        rank = ranks.index(char)
+        end = next((s for s, _, c in heads[n + 1:] if ranks.index(c) <= rank), len(lines))
+        parent = next((t for _, t, c in reversed(heads[:n]) if ranks.index(c) < rank), "")
+        found.append(Section(title, parent, "\n".join(lines[start:end]).rstrip()))
+    return tuple(found)
+
+
+def find_section(spec_file: str, name: str) -> Section | None:
+    """The section the catalogue calls ``name`` ("Disconnect - receive event (HTTP)")."""
+    candidates = sections(spec_file)
+    wanted = _plain(name)
+    exact = [s for s in candidates if _plain(s.title) == wanted]
+    if exact:
+        return exact[0]
+    qualified = _SUFFIX.match(name)
+    if qualified:
+        title, qualifier = _plain(qualified["title"]), _plain(qualified["qualifier"])
+        same = [s for s in candidates if _plain(s.title) == title]
+        return next((s for s in same if qualifier in _plain(s.parent)), same[0] if same else None)
+    stem = wanted.split("/")[0].split(" - ")[0]  # "Response Start/Body - send event"
+    return next((s for s in candidates if _plain(s.title).startswith(stem)), None)
+
+
+def _quote(rule: Rule) -> list[str]:
+    spec_file = rule.spec_file.split()[0] if rule.spec_file else ""
+    if not spec_file.endswith(".rst"):
+        return [f"  (not in the ASGI text; read {rule.spec})"]
+    if rule.section:
+        section = find_section(spec_file, rule.section)
+    else:  # the file as a whole, e.g. "lifespan.rst (introduction)": quote its opening
+        opening = sections(spec_file)[:2]
+        section = opening[0] if opening else None
+        if section is not None and len(opening) > 1:
+            cut = section.text.find(opening[1].title)
+            section = Section(section.title, "", section.text[:cut].rstrip())
+    if section is None:
+        return [f"  (no section {rule.section!r} in the bundled {spec_file})"]
+    lines = section.text.splitlines()
+    shown = ["  | " + line if line else "  |" for line in lines[:MAX_QUOTE_LINES]]
+    if len(lines) > MAX_QUOTE_LINES:
+        shown.append(f"  | ... ({len(lines) - MAX_QUOTE_LINES} more lines in "
+                     f"asgicheck/spec/{spec_file})")
+    return shown
+
+
+def explain(rule_id: str) -> str:
+    """Everything about one rule: level, summary, the spec text, how it is checked, examples."""
+    rule = get(rule_id.strip().upper())
+    assert rule.severity is not None
+    flags = [rule.keyword, f"{rule.severity.value}", f"binds the {rule.party.value}",
+             f"detection: {rule.detection.value}"]
+    flags += ["fatal: fails a run whatever its level"] if rule.fatal else []
+    flags += ["off by default: select it by ID"] if not rule.enabled_by_default else []
+    wrap = textwrap.TextWrapper(width=96, initial_indent="  ", subsequent_indent="  ")
+    lines = [f"{rule.id}  ({', '.join(flags)})", "", wrap.fill(rule.summary), "",
+             f"Spec: {rule.source}", *_quote(rule), ""]
+    if rule.how:
+        lines += ["How asgicheck checks it:", wrap.fill(rule.how), ""]
+    if rule.id in EXAMPLES:
+        wrong, right = EXAMPLES[rule.id]
+        lines += ["Wrong:", textwrap.indent(wrong, "    "), "", "Right:",
+                  textwrap.indent(right, "    "), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def rules_table(prefix: str = "") -> str:
+    """One line per rule (all, or those matching an ID prefix such as ``HTTP-SEND``)."""
+    chosen = matching(prefix) if prefix else list(RULES.values())
+    if not chosen:
+        raise KeyError(f"no asgicheck rule matches {prefix!r}; prefixes look like GEN, HTTP-SEND, "
+                       f"WS, LS-APP, OPS")
+    lines = []
+    for rule in chosen:
+        assert rule.severity is not None
+        summary = " ".join(rule.summary.split())
+        flag = "" if rule.enabled_by_default else " (off by default)"
+        lines.append(f"{rule.id:<14} {rule.level.value:<6} {rule.severity.value:<7} "
+                     f"{textwrap.shorten(summary, 70, placeholder='...')}{flag}")
+    return "\n".join(lines) + f"\n{len(chosen)} rule(s); details: asgicheck explain RULE-ID\n"
