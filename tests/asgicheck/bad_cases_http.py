@@ -41,6 +41,20 @@ def _open_file() -> io.BufferedReader:
     return handle  # type: ignore[return-value]
 
 
+class _ClosableDescriptor:
+    """A file the app closes, whose descriptor stays valid so the case can be run again."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self.closed = False
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def close(self) -> None:
+        self.closed = True
+
+
 CASES: list[Case] = [
     # -- correct traffic -----------------------------------------------------------------
     good("plain", http_scope(), REQUEST, START, BODY, DONE),
@@ -187,7 +201,7 @@ CASES: list[Case] = [
     bad("ZC-APP-002", EXT, REQUEST, START,
         send("http.response.zerocopysend", file=io.BytesIO(b"x")), DONE),
     bad("ZC-APP-003", EXT, REQUEST, START,
-        send("http.response.zerocopysend", file=(zc_file := _open_file()), count="10"),
+        send("http.response.zerocopysend", file=(zc_file := _ClosableDescriptor()), count="10"),
         ("call", zc_file.close), DONE),
     bad("ZC-APP-004", EXT, REQUEST, START, send("http.response.zerocopysend", file=_open_file()),
         DONE),
