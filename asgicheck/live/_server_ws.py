@@ -3,7 +3,7 @@ real server with the ``websockets`` sync client. Every finding here is the serve
 
 * ``server-ws-echo``: the handshake waits for the app's accept (WS-EVT-001); text frames
   arrive in ``text`` and binary ones in ``bytes`` (WS-EVT-003), a fragmented message as one
-  event (WS-EVT-004); the client's close code reaches the app (WS-EVT-005), 1005 when it sent
+  event (WS-EVT-004); the client's close code reaches the app (WS-EVT-008), 1005 when it sent
   none (WS-EVT-006); ``send()`` after the close raises an ``OSError`` at spec >= 2.4
   (WS-SRV-006, else GEN-SRV-004), and a re-raised one is not logged as an error (WS-SRV-007).
 * ``server-ws-close-codes``: an app close after accept reaches the client with the app's code,
@@ -25,7 +25,6 @@ from asgicheck.live._probes import ACCEPT_DELAY
 from asgicheck.live._scenario import LiveScenario, Report, Skip
 from asgicheck.live._server_http import logged_after_reraise, send_after_close_findings
 from asgicheck.live._tracker import Call
-from asgicheck.violations import Severity
 
 __all__ = ["SCENARIOS"]
 
@@ -50,7 +49,7 @@ class _WSProbe(LiveScenario):
 class Echo(_WSProbe):
     name = "server-ws-echo"
     title = "websocket frames, fragments and close codes as the app sees them"
-    rules = ("WS-EVT-001", "WS-EVT-003", "WS-EVT-004", "WS-EVT-005", "WS-EVT-006",
+    rules = ("WS-EVT-001", "WS-EVT-003", "WS-EVT-004", "WS-EVT-005", "WS-EVT-006", "WS-EVT-008",
              "WS-SRV-006", "GEN-SRV-004", "WS-SRV-007")
 
     def check(self, server: Hosted, report: Report) -> None:
@@ -82,10 +81,9 @@ class Echo(_WSProbe):
             report.find("WS-EVT-005", f"the client closed the connection; the app's receive() "
                                       f"gave {disconnect!r} instead of websocket.disconnect")
         elif disconnect.get("code") != 1000:
-            report.find("WS-EVT-005", f"the client closed with code 1000 'bye'; the app was "
+            report.find("WS-EVT-008", f"the client closed with code 1000 'bye'; the app was "
                                       f"told code {disconnect.get('code')!r} "
-                                      f"(1006 means the socket was lost without a close)",
-                        severity=Severity.WARNING)
+                                      f"(1006 means the socket was lost without a close)")
         send_after_close_findings(report, call, "WS-SRV-006")
         logged_after_reraise(report, call, "WS-SRV-007", step.logs)
         self._no_code(server, report)

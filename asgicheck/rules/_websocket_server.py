@@ -367,4 +367,19 @@ RULES: tuple[Rule, ...] = (
             '[wire]'
         ),
     ),
+    Rule(
+        id='WS-EVT-008',
+        keyword='MUST*',
+        detection=LIVE,
+        source='www.rst § Disconnect - receive event (WebSocket)',
+        summary=(
+            'code (int): "The WebSocket close code, as per the WebSocket spec", i.e. the code '
+            'in the close frame the client sent (RFC 6455 §7.1.5). 1006 is reserved for a '
+            'connection lost without a close frame, so reporting 1006 for a clean close hides '
+            'why the client left (hypercorn#127).'
+        ),
+        how=(
+            '[wire] The client closes with code 1000 and a reason; the app must be told 1000.'
+        ),
+    ),
 )

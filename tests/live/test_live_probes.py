@@ -28,7 +28,7 @@ MATRIX: dict[tuple[str, str], tuple[str, set[str]]] = {
     ("hypercorn", "server-http-scope"): ("failed", {"HTTP-EVT-003"}),
     # Hypercorn reports 1006 for a client close unless the app closed first (hypercorn#127),
     # so a close with 1000 and a close without a code (1005) both arrive as 1006.
-    ("hypercorn", "server-ws-echo"): ("warned", {"WS-EVT-005", "WS-EVT-006"}),
+    ("hypercorn", "server-ws-echo"): ("failed", {"WS-EVT-008", "WS-EVT-006"}),
 }
 
 
