@@ -20,25 +20,18 @@ rules no longer apply: nobody is listening.
 
 from __future__ import annotations
 
-import enum
 import os
 from typing import Any
 
 from asgicheck._http_fast import plain_body, plain_start
 from asgicheck._http_fields import FIELD_CHECKS as _FIELD_CHECKS
+from asgicheck._http_state import State
 from asgicheck.checks import check_free_values
 from asgicheck.rules import violation
 from asgicheck.types import Scope
 from asgicheck.violations import Severity, Violation
 
 __all__ = ["EXTENSION_OF", "TRANSITIONS", "HTTPMachine", "State"]
-
-
-class State(enum.Enum):
-    AWAITING_START = "awaiting start"
-    STREAMING = "streaming"
-    AWAITING_TRAILERS = "awaiting trailers"
-    COMPLETE = "complete"
 
 
 TRANSITIONS: dict[State, dict[str, State]] = {

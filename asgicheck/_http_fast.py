@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from asgicheck._http_state import State
+
 if TYPE_CHECKING:
     from asgicheck._http import HTTPMachine
 
@@ -26,8 +28,6 @@ _NEEDS_THOUGHT = frozenset({b"content-length", b"transfer-encoding", b"trailer",
 
 
 def plain_start(machine: HTTPMachine, message: dict[str, Any]) -> bool:
-    from asgicheck._http import State
-
     if (machine.state is not State.AWAITING_START or not machine._received_any
             or machine._disconnected or machine._send_failed):
         return False
@@ -61,8 +61,6 @@ def plain_start(machine: HTTPMachine, message: dict[str, Any]) -> bool:
 
 
 def plain_body(machine: HTTPMachine, message: dict[str, Any]) -> bool:
-    from asgicheck._http import State
-
     if (machine.state is not State.STREAMING or machine._pathsend_used
             or machine._disconnected or machine._send_failed):
         return False

@@ -22,12 +22,12 @@ from asgicheck.scenarios import RunOptions, Target
 from asgicheck.selection import Selection
 
 __all__ = [
-    "APP_ENV", "APP_INI", "APP_OPTION", "DEADLINE_INI", "DEADLINE_OPTION", "IGNORE_INI",
-    "IGNORE_OPTION", "JSON_INI", "JSON_OPTION", "MAX_TARGETS_INI", "MAX_TARGETS_OPTION",
-    "ONLY_OPTION", "SELECT_INI", "SELECT_OPTION", "SPEC_VERSIONS", "SPEC_VERSION_INI",
-    "SPEC_VERSION_OPTION", "STRICT_INI", "STRICT_OPTION", "TARGETS_INI", "TARGET_FORMS",
-    "TARGET_OPTION", "TOOL_KEYS", "WEBSOCKET_PATHS_INI", "XFAIL_INI", "ConfigError",
-    "Settings", "XfailEntry", "parse_target", "read_tool_table", "resolve",
+    "APP_ENV", "APP_INI", "APP_OPTION", "DEADLINE_INI", "DEADLINE_OPTION", "HTML_INI",
+    "HTML_OPTION", "IGNORE_INI", "IGNORE_OPTION", "JSON_INI", "JSON_OPTION", "MAX_TARGETS_INI",
+    "MAX_TARGETS_OPTION", "ONLY_OPTION", "SELECT_INI", "SELECT_OPTION", "SPEC_VERSIONS",
+    "SPEC_VERSION_INI", "SPEC_VERSION_OPTION", "STRICT_INI", "STRICT_OPTION", "TARGETS_INI",
+    "TARGET_FORMS", "TARGET_OPTION", "TOOL_KEYS", "WEBSOCKET_PATHS_INI", "XFAIL_INI",
+    "ConfigError", "Settings", "XfailEntry", "parse_target", "read_tool_table", "resolve",
 ]
 
 APP_OPTION = "--asgicheck"
@@ -45,6 +45,8 @@ DEADLINE_OPTION = "--asgicheck-deadline"
 DEADLINE_INI = "asgicheck_deadline"
 JSON_OPTION = "--asgicheck-json"
 JSON_INI = "asgicheck_json"
+HTML_OPTION = "--asgicheck-html"
+HTML_INI = "asgicheck_html"
 TARGET_OPTION = "--asgicheck-target"
 TARGETS_INI = "asgicheck_targets"
 WEBSOCKET_PATHS_INI = "asgicheck_websocket_paths"
@@ -58,7 +60,7 @@ DEFAULT_MAX_TARGETS = 20
 TARGET_FORMS = ("'GET /items/1', 'GET /search?q=x', 'POST /echo header=content-type:text/plain "
                 "body=hello', 'WS /ws', 'WS /chat subprotocol=chat.v1'")
 TOOL_KEYS = ("app", "targets", "websocket_paths", "select", "ignore", "strict", "deadline",
-             "spec_version", "max_targets", "json", "xfail")
+             "spec_version", "max_targets", "json", "html", "xfail")
 _TARGET_KEYS = ("method", "path", "query", "headers", "body", "kind", "subprotocols")
 _METHOD = re.compile(r"[A-Za-z][A-Za-z-]*")
 
@@ -87,6 +89,7 @@ class Settings:
     spec_version: str
     deadline: float
     json_path: str | None
+    html_path: str | None
     targets: tuple[Target, ...]  # declared by the user; empty means discover
     websocket_paths: tuple[str, ...]
     max_targets: int
@@ -136,11 +139,13 @@ def resolve(options: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str
     except ValueError as exc:
         raise ConfigError(f"{exc}; list them with `asgicheck rules [PREFIX]`") from None
     json_path = pick(JSON_OPTION, JSON_INI, "json")
+    html_path = pick(HTML_OPTION, HTML_INI, "html")
     return Settings(
         app=str(app).strip(), app_source=source, selection=selection,
         spec_version=_spec_version(pick(SPEC_VERSION_OPTION, SPEC_VERSION_INI, "spec_version")),
         deadline=_deadline(pick(DEADLINE_OPTION, DEADLINE_INI, "deadline")),
         json_path=str(json_path) if json_path else None,
+        html_path=str(html_path) if html_path else None,
         targets=_targets(*pick_from(TARGET_OPTION, TARGETS_INI, "targets")),
         websocket_paths=_websocket_paths(pick(None, WEBSOCKET_PATHS_INI, "websocket_paths")),
         max_targets=_max_targets(pick(MAX_TARGETS_OPTION, MAX_TARGETS_INI, "max_targets")),

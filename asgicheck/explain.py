@@ -18,7 +18,7 @@ from asgicheck.examples import EXAMPLES
 from asgicheck.rules import RULES, get, matching
 from asgicheck.violations import Rule
 
-__all__ = ["explain", "find_section", "rules_table", "sections"]
+__all__ = ["explain", "find_section", "quote", "rules_table", "sections"]
 
 SPEC_DIR = Path(__file__).parent / "spec"
 MAX_QUOTE_LINES = 60
@@ -79,7 +79,7 @@ def find_section(spec_file: str, name: str) -> Section | None:
     return next((s for s in candidates if _plain(s.title).startswith(stem)), None)
 
 
-def _quote(rule: Rule) -> list[str]:
+def quote(rule: Rule) -> list[str]:
     spec_file = rule.spec_file.split()[0] if rule.spec_file else ""
     if not spec_file.endswith(".rst"):
         return [f"  (not in the ASGI text; read {rule.spec})"]
@@ -111,7 +111,7 @@ def explain(rule_id: str) -> str:
     flags += ["off by default: select it by ID"] if not rule.enabled_by_default else []
     wrap = textwrap.TextWrapper(width=96, initial_indent="  ", subsequent_indent="  ")
     lines = [f"{rule.id}  ({', '.join(flags)})", "", wrap.fill(rule.summary), "",
-             f"Spec: {rule.source}", *_quote(rule), ""]
+             f"Spec: {rule.source}", *quote(rule), ""]
     if rule.how:
         lines += ["How asgicheck checks it:", wrap.fill(rule.how), ""]
     if rule.id in EXAMPLES:

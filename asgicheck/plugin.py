@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from asgicheck import __version__
+from asgicheck import __version__, github
 from asgicheck.config import (
     APP_ENV,
     APP_INI,
     APP_OPTION,
     DEADLINE_INI,
     DEADLINE_OPTION,
+    HTML_INI,
+    HTML_OPTION,
     IGNORE_INI,
     IGNORE_OPTION,
     JSON_INI,
@@ -67,8 +69,8 @@ if TYPE_CHECKING:
     from asgicheck.transcript import Transcript
 
 __all__ = [
-    "APP_ENV", "APP_INI", "APP_OPTION", "DEADLINE_OPTION", "IGNORE_OPTION", "JSON_OPTION",
-    "MAX_TARGETS_OPTION", "ONLY_OPTION", "SELECT_OPTION", "SPEC_VERSION_OPTION",
+    "APP_ENV", "APP_INI", "APP_OPTION", "DEADLINE_OPTION", "HTML_OPTION", "IGNORE_OPTION",
+    "JSON_OPTION", "MAX_TARGETS_OPTION", "ONLY_OPTION", "SELECT_OPTION", "SPEC_VERSION_OPTION",
     "STRICT_OPTION", "TARGET_OPTION", "AsgiCheckCollector", "AsgiCheckItem", "asgi_exchange",
 ]
 
@@ -78,9 +80,10 @@ SCENARIO_KEY = pytest.StashKey[Scenario]()
 RECORD_KEY = pytest.StashKey[dict[str, Any]]()
 _RESULT_ATTRIBUTE = "asgicheck_result"  # on TestReports; survives xdist serialization
 _OPTIONS = (APP_OPTION, SELECT_OPTION, IGNORE_OPTION, STRICT_OPTION, SPEC_VERSION_OPTION,
-            DEADLINE_OPTION, JSON_OPTION, TARGET_OPTION, MAX_TARGETS_OPTION, ONLY_OPTION)
+            DEADLINE_OPTION, JSON_OPTION, HTML_OPTION, TARGET_OPTION, MAX_TARGETS_OPTION,
+            ONLY_OPTION)
 _INI_KEYS = (APP_INI, SELECT_INI, IGNORE_INI, STRICT_INI, SPEC_VERSION_INI, DEADLINE_INI,
-             JSON_INI, TARGETS_INI, WEBSOCKET_PATHS_INI, MAX_TARGETS_INI, XFAIL_INI)
+             JSON_INI, HTML_INI, TARGETS_INI, WEBSOCKET_PATHS_INI, MAX_TARGETS_INI, XFAIL_INI)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -102,6 +105,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="hard time limit for one exchange (default 5)")
     group.addoption(JSON_OPTION, metavar="PATH", default=None,
                     help="write every result to a JSON report at PATH")
+    group.addoption(HTML_OPTION, metavar="PATH", default=None,
+                    help="write a self-contained HTML report at PATH")
     group.addoption(TARGET_OPTION, metavar="TARGET", action="append", default=None,
                     help=f"a request to check instead of discovered routes; repeatable; "
                          f"forms: {TARGET_FORMS}")
@@ -113,7 +118,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         APP_INI: f"ASGI app to check, {ACCEPTED_FORMS}", SELECT_INI: "rule IDs/prefixes to report",
         IGNORE_INI: "rule IDs/prefixes never to report", STRICT_INI: "true: warnings fail",
         SPEC_VERSION_INI: "spec version announced", DEADLINE_INI: "seconds per exchange",
-        JSON_INI: "path of the JSON report", TARGETS_INI: "requests to check, one a line",
+        JSON_INI: "path of the JSON report", HTML_INI: "path of the HTML report",
+        TARGETS_INI: "requests to check, one a line",
         WEBSOCKET_PATHS_INI: "WebSocket paths to check, one a line",
         MAX_TARGETS_INI: "cap on discovered targets",
         XFAIL_INI: "scenario IDs expected to fail ('ID' or 'ID: reason'; * wildcards)",
@@ -362,13 +368,19 @@ class AsgiCheckRun:
         workeroutput = getattr(session.config, "workeroutput", None)
         if workeroutput is not None:
             workeroutput["asgicheck_targets"] = self.targets
-        elif self.settings.json_path:
+        elif self.settings.json_path or self.settings.html_path:
             loaded = self.loaded
-            write_json(self.settings.json_path, json_report(
+            document = json_report(
                 self.records, version=__version__, targets=self.targets,
                 options=self.settings.as_dict(),
                 app={"spec": loaded.spec, "source": self.settings.app_source,
-                     "style": loaded.style, "description": loaded.description}))
+                     "style": loaded.style, "description": loaded.description})
+            if self.settings.json_path:
+                write_json(self.settings.json_path, document)
+            if self.settings.html_path:
+                from asgicheck.html import write_html  # its page templates load only when asked
+
+                write_html(self.settings.html_path, document)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         terminalreporter.section("asgicheck summary")
@@ -380,3 +392,8 @@ class AsgiCheckRun:
             terminalreporter.line(line)
         if self.settings.json_path:
             terminalreporter.line(f"JSON report: {self.settings.json_path}")
+        if self.settings.html_path:
+            terminalreporter.line(f"HTML report: {self.settings.html_path}")
+        for line in github.for_run(self.records, spec=self.loaded.spec, app=self.loaded.original,
+                                   env=os.environ, rootpath=terminalreporter.config.rootpath):
+            terminalreporter.write_line(line)  # GitHub Actions annotations
