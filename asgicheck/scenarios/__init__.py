@@ -10,6 +10,14 @@ updating both sides):
   never raises for anything the app does, and returns an ``Outcome``.
 - ``build_scenarios(targets, options)`` lists every scenario for the given targets, with stable,
   readable IDs such as ``http/S02-chunked-body[POST /echo]`` or ``lifespan/L01-full``.
+
+Added by the scenarios (nothing above changed): optional ``RunOptions`` fields (``lifespan``,
+``linger``, ``hold_back``, ``spin_limit``, ``concurrency``, all with defaults), and
+``close_sessions()``, which shuts down the lifespan sessions the scenarios share (call it when
+the run is over; it also runs at interpreter exit). Scenarios of one ``(app, options)`` share a
+simulated server (lifespan startup once, then every exchange with a copy of its state) and
+cached baselines, so they may run in any order, in any process. Scenario classes live in
+``http``, ``http_scopes``, ``websocket``, ``lifespan`` and ``general``.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from typing import Literal
 from asgicheck.selection import DEFAULT, Selection
 from asgicheck.violations import Violation
 
-__all__ = ["Outcome", "RunOptions", "Scenario", "Target", "build_scenarios"]
+__all__ = ["Outcome", "RunOptions", "Scenario", "Target", "build_scenarios", "close_sessions"]
 
 Protocol = Literal["http", "websocket", "lifespan", "general"]
 Status = Literal["passed", "failed", "warned", "skipped"]
@@ -51,6 +59,12 @@ class RunOptions:
     spec_version: str = "2.4"  # what the simulated server announces for http/websocket
     block_threshold: float = 0.1  # event-loop stall (s) reported as OPS-APP-003
     selection: Selection = DEFAULT
+    # Added by the scenarios (all optional):
+    lifespan: bool = True  # run HTTP/websocket exchanges inside a lifespan session if supported
+    linger: float = 1.0  # "T": how long the app may run on after the client went away
+    hold_back: float = 0.2  # S09/W06: how long the first event is held back
+    spin_limit: int = 16  # receive() calls after a disconnect that count as spinning
+    concurrency: int = 8  # connections at once in general/concurrent-connections
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,5 +91,39 @@ class Scenario:
 
 
 def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario]:
-    """Every scenario for these targets (being written)."""
-    raise NotImplementedError
+    """Every scenario for these targets, in a stable order with unique IDs.
+
+    HTTP targets get S01-S17 (S02/S03/S05 need a body: methods POST/PUT/PATCH get a JSON probe
+    body when they declare none; S04 is for body-less requests), HEAD for GET targets, and the
+    TLS check. Websocket targets get W01-W07; with none, ``websocket/W00-probe[WS /]`` asks how
+    the app answers a websocket at "/", and W02-W07 run there only if it accepts. Lifespan
+    (L01-L03) and the general scenarios (S15, concurrent connections) run once per app. With no
+    targets at all, ``GET /`` is used.
+    """
+    from asgicheck.scenarios import general, http, http_scopes, lifespan, websocket
+
+    unique: dict[tuple[str, str], Target] = {}
+    for target in targets:
+        unique.setdefault((target.kind, target.label), target)
+    chosen = list(unique.values()) or [Target()]
+    http_targets = [t for t in chosen if t.kind == "http"]
+    ws_targets = [t for t in chosen if t.kind == "websocket"]
+    found: list[Scenario] = []
+    found += lifespan.scenarios(http_targets[0] if http_targets else None)
+    for target in http_targets:
+        found += http.for_target(target)
+        found += http_scopes.for_target(target)
+    found += general.scenarios(http_targets)
+    if ws_targets:
+        for target in ws_targets:
+            found += websocket.for_target(target)
+    else:
+        found += websocket.probe_scenarios()
+    return found
+
+
+def close_sessions() -> None:
+    """Shut down the lifespan sessions scenarios started (the plugin calls this at the end)."""
+    from asgicheck.scenarios._context import close_sessions as close
+
+    close()

@@ -1,0 +1,207 @@
+"""Scopes and scripts as a strict, spec-correct server builds them.
+
+Every scope key is spelled out here, so a reader sees the whole scope (style.md 8). Full scopes
+carry every key a server may give, with the spec's types: lists (not tuples) for headers and
+addresses (A18), lower-case header names, ``raw_path`` that percent-decodes to ``path``, and a
+``path`` that includes ``root_path`` (A1). Minimal scopes carry only the keys the spec does not
+call Optional (S10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+from urllib.parse import quote
+
+from asgicheck._script import Gate, Script, Step
+
+__all__ = [
+    "HTTP_EXTENSIONS",
+    "http_scope",
+    "http_script",
+    "lifespan_scope",
+    "lifespan_script",
+    "websocket_scope",
+    "websocket_script",
+]
+
+# The extensions a request may ask the harness to advertise (extensions.rst). ``tls`` is left
+# out: it may only be given for TLS connections (TLS-SRV-001).
+HTTP_EXTENSIONS = (
+    "http.response.trailers",
+    "http.response.push",
+    "http.response.zerocopysend",
+    "http.response.pathsend",
+    "http.response.early_hint",
+    "http.response.debug",
+)
+_PCHARS = "/:@!$&'()*+,;=-._~"
+HeaderList = Iterable[tuple[bytes, bytes]] | Iterable[list[bytes]]
+
+
+def _headers(host: bytes, headers: HeaderList, extra: Sequence[tuple[bytes, bytes]] = ()
+             ) -> list[list[bytes]]:
+    given = [[bytes(name), bytes(value)] for name, value in headers]
+    if not any(name.lower() == b"host" for name, _ in given):
+        given.insert(0, [b"host", host])
+    names = {name.lower() for name, _ in given}
+    given.extend([name, value] for name, value in extra if name not in names)
+    return given
+
+
+def _asgi(spec_version: str | None) -> dict[str, str]:
+    return {"version": "3.0"} if spec_version is None else {"version": "3.0",
+                                                           "spec_version": spec_version}
+
+
+def http_scope(method: str = "GET", path: str = "/", *, query_string: bytes = b"",
+               headers: HeaderList = (), body: bytes = b"", spec_version: str | None = "2.4",
+               http_version: str = "1.1", scheme: str = "http", root_path: str = "",
+               extensions: Iterable[str] | None = (), minimal: bool = False,
+               **extra: Any) -> dict[str, Any]:
+    """An ``http`` scope (www.rst § HTTP Connection Scope). ``path`` includes ``root_path``.
+
+    ``extensions=None`` leaves the key out; names in it are advertised with empty dicts.
+    ``extra`` adds (or, with a value of None, removes) keys, e.g. ``client=None``.
+    """
+    length = [(b"content-length", str(len(body)).encode())] if body else []
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": _asgi(None if minimal else spec_version),
+        "http_version": http_version,
+        "method": method.upper(),
+        "path": path,
+        "query_string": query_string,
+        "headers": _headers(b"testserver", headers, length),
+    }
+    if not minimal:
+        scope.update({
+            "scheme": scheme,
+            "raw_path": quote(path, safe=_PCHARS).encode("ascii"),
+            "root_path": root_path,
+            "client": ["127.0.0.1", 50000],
+            "server": ["testserver", 443 if scheme == "https" else 80],
+        })
+        if extensions is not None:
+            scope["extensions"] = {name: {} for name in extensions}
+    for key, value in extra.items():
+        if value is None:
+            scope.pop(key, None)
+        else:
+            scope[key] = value
+    return scope
+
+
+def websocket_scope(path: str = "/", *, query_string: bytes = b"", headers: HeaderList = (),
+                    subprotocols: Sequence[str] = (), spec_version: str | None = "2.4",
+                    scheme: str = "ws", root_path: str = "", extensions: Iterable[str] | None = (),
+                    minimal: bool = False) -> dict[str, Any]:
+    """A ``websocket`` scope (www.rst § Websocket Connection Scope), after the HTTP upgrade."""
+    upgrade = [(b"connection", b"Upgrade"), (b"upgrade", b"websocket"),
+               (b"sec-websocket-version", b"13"),
+               (b"sec-websocket-key", b"dGhlIHNhbXBsZSBub25jZQ==")]
+    if subprotocols:
+        upgrade.append((b"sec-websocket-protocol", ", ".join(subprotocols).encode()))
+    scope: dict[str, Any] = {
+        "type": "websocket",
+        "asgi": _asgi(None if minimal else spec_version),
+        "path": path,
+        "headers": _headers(b"testserver", headers, upgrade),
+    }
+    if not minimal:
+        scope.update({
+            "http_version": "1.1",
+            "scheme": scheme,
+            "raw_path": quote(path, safe=_PCHARS).encode("ascii"),
+            "query_string": query_string,
+            "root_path": root_path,
+            "client": ["127.0.0.1", 50000],
+            "server": ["testserver", 443 if scheme == "wss" else 80],
+            "subprotocols": list(subprotocols),
+        })
+        if extensions is not None:
+            scope["extensions"] = {name: {} for name in extensions}
+    return scope
+
+
+def lifespan_scope(*, state: dict[str, Any] | None = None, spec_version: str | None = "2.0",
+                   minimal: bool = False) -> dict[str, Any]:
+    """A ``lifespan`` scope (lifespan.rst § Scope); ``state`` is the namespace, if supported."""
+    scope: dict[str, Any] = {"type": "lifespan", "asgi": _asgi(None if minimal else spec_version)}
+    if state is not None and not minimal:
+        scope["state"] = state
+    return scope
+
+
+Disconnect = Literal["after_response", "first", "mid_body", "mid_stream", "never"]
+
+
+def http_script(scope: dict[str, Any], chunks: Sequence[bytes] | None = None, *,
+                disconnect: Disconnect = "after_response", bare: bool = False,
+                delay: float = 0.0, deadline: float = 5.0, linger: float | None = None,
+                **options: Any) -> Script:
+    """An HTTP exchange: the body as ``http.request`` chunks, then the client's disconnect.
+
+    ``chunks`` defaults to one chunk holding the whole body (``b""`` for a body-less request).
+    ``bare`` sends S04's ``{"type": "http.request"}``. ``delay`` holds the first chunk back
+    (S09). ``disconnect`` places the client's ``http.disconnect``: after the response is complete
+    (S01), before anything (S06), after the first chunk (S05), or after the app's first streamed
+    body chunk (S07/S08).
+    """
+    parts = list(chunks) if chunks is not None else [b""]
+    steps: list[Step] = []
+    if disconnect == "first":
+        steps.append(Step(event={"type": "http.disconnect"}))
+    else:
+        if disconnect == "mid_body":
+            parts = parts[:1]
+        for number, part in enumerate(parts):
+            last = number == len(parts) - 1 and disconnect != "mid_body"
+            event: dict[str, Any] = ({"type": "http.request"} if bare else
+                                     {"type": "http.request", "body": part, "more_body": not last})
+            steps.append(Step(event=event, delay=delay if number == 0 else 0.0))
+        gate = {"after_response": Gate.COMPLETE, "mid_body": Gate.CALL,
+                "mid_stream": Gate.STREAMING}.get(disconnect)
+        if gate is not None:
+            steps.append(Step(event={"type": "http.disconnect"}, gate=gate))
+    return Script(scope=scope, steps=tuple(steps), deadline=deadline, linger=linger, **options)
+
+
+WsDisconnect = Literal["after_messages", "after_accept", "before_accept", "never"]
+
+
+def websocket_script(scope: dict[str, Any], messages: Sequence[dict[str, Any]] = (), *,
+                     disconnect: WsDisconnect = "after_messages", code: int = 1000,
+                     reason: str | None | object = ..., delay: float = 0.0,
+                     deadline: float = 5.0, linger: float | None = None,
+                     **options: Any) -> Script:
+    """A websocket exchange: ``websocket.connect``, then (once the app accepted) ``messages``
+    (``websocket.receive`` events; a bare ``{"text": ...}`` gets its type added), then the
+    client's ``websocket.disconnect`` with ``code`` and, unless ``reason`` is ``...``, a
+    ``reason`` key (W03).
+
+    ``disconnect``: ``after_messages`` closes once the app waits for more after the last
+    message (W01); ``after_accept`` closes right after the accept, so the app's next send()
+    finds the client gone (W07); ``before_accept`` closes before the app replies (W04).
+    """
+    steps = [Step(event={"type": "websocket.connect"}, delay=delay)]
+    gone: dict[str, Any] = {"type": "websocket.disconnect", "code": code}
+    if reason is not ...:
+        gone["reason"] = reason
+    if disconnect == "before_accept":
+        steps.append(Step(event=gone))
+    elif disconnect == "after_accept":
+        steps.append(Step(event=gone, gate=Gate.ACCEPT))
+    else:
+        steps.extend(Step(event={"type": "websocket.receive", **m}, gate=Gate.ACCEPT)
+                     for m in messages)
+        if disconnect != "never":
+            steps.append(Step(event=gone, gate=Gate.IDLE if messages else Gate.ACCEPT))
+    return Script(scope=scope, steps=tuple(steps), deadline=deadline, linger=linger, **options)
+
+
+def lifespan_script(scope: dict[str, Any], *, deadline: float = 5.0, **options: Any) -> Script:
+    """``lifespan.startup`` at once; ``lifespan.shutdown`` when the server signals it."""
+    steps = (Step(event={"type": "lifespan.startup"}),
+             Step(event={"type": "lifespan.shutdown"}, gate=Gate.SIGNAL))
+    return Script(scope=scope, steps=steps, deadline=deadline, **options)

@@ -1,0 +1,290 @@
+"""The driver: runs an ASGI app through scripted exchanges as a strict server, under a watchdog.
+
+::
+
+    from asgicheck.driver import http_scope, http_script, run
+
+    transcript = run(app, http_script(http_scope("POST", "/echo", body=b"abcdef"),
+                                      [b"abc", b"", b"def"]))
+    print(transcript.render())
+
+Every exchange has a hard deadline and never raises for anything the app does: an app that
+hangs, blocks the loop, spins, raises ``KeyboardInterrupt`` or returns garbage ends as a
+``Transcript`` whose ``ended`` and ``violations`` say what happened. Apps run in a worker thread
+(``_watchdog``); an app that spins without ever yielding (``while True: pass``) cannot be
+stopped by anything in Python, so its thread is abandoned and leaks until the process exits.
+
+``Server`` is a whole simulated server run: lifespan startup, then connections (each scope gets a
+fresh shallow copy of the lifespan ``state``, LS-SRV-007), then shutdown, all on one event loop
+(LS-SRV-008).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from asgicheck._connection import Connection, grace_for
+from asgicheck._scopes import (
+    HTTP_EXTENSIONS,
+    http_scope,
+    http_script,
+    lifespan_scope,
+    lifespan_script,
+    websocket_scope,
+    websocket_script,
+)
+from asgicheck._script import ClientDisconnected, Gate, Script, Step
+from asgicheck._watchdog import Runner, Wedged, shared_runner
+from asgicheck.selection import DEFAULT, Selection
+from asgicheck.transcript import Transcript
+
+__all__ = [
+    "HTTP_EXTENSIONS",
+    "ClientDisconnected",
+    "Gate",
+    "Script",
+    "Server",
+    "Startup",
+    "Step",
+    "Transcript",
+    "http_scope",
+    "http_script",
+    "lifespan_scope",
+    "lifespan_script",
+    "run",
+    "run_concurrently",
+    "run_many",
+    "websocket_scope",
+    "websocket_script",
+]
+
+MARGIN = 0.3  # how much longer than the in-loop deadline the caller waits for a wedged loop
+
+
+def run(app: Any, script: Script, *, selection: Selection = DEFAULT) -> Transcript:
+    """Run one exchange and return its transcript. Never raises for anything the app does."""
+    return _run_on(shared_runner(), app, [script], selection, state=None, isolate=True)[0]
+
+
+def run_concurrently(app: Any, scripts: Sequence[Script], *,
+                     selection: Selection = DEFAULT) -> list[Transcript]:
+    """Run several exchanges at once through the same app object, on one loop (OPS-APP-005)."""
+    return _run_on(shared_runner(), app, scripts, selection, state=None, isolate=True)
+
+
+def run_many(app: Any, scripts: Sequence[Script], *,
+             selection: Selection = DEFAULT) -> list[Transcript]:
+    """Run exchanges one after another: the same transcripts as ``[run(app, s) for s in
+    scripts]``, but the whole batch goes to the app's thread in one hand-off, which is most of
+    the cost of a trivial exchange. An exchange that wedges the loop ends the batch there; the
+    rest run on a fresh loop."""
+    runner = shared_runner()
+    loop = runner.loop
+    results: list[Transcript] = []
+    current: list[Connection] = []  # the one running (finished ones must not stay referenced)
+
+    async def sequence() -> list[Transcript]:
+        for script in scripts:
+            conn = Connection(app, script, selection, loop=loop, meter=runner.meter,
+                              taint=_taint(runner))
+            current[:] = [conn]
+            results.append(await conn.start(script.deadline))
+            conn.cancel_spawned()
+        return results
+
+    timeout = sum(s.deadline + grace_for(s.deadline) for s in scripts) + MARGIN
+    try:
+        done: list[Transcript] = runner.call(lambda: loop.create_task(sequence()), timeout)
+        return done
+    except Wedged as wedged:
+        finished = list(results)
+        if current and current[0].final is None:
+            finished.append(current[0].finish_wedged(wedged.stalled))
+        return finished + run_many(app, scripts[len(finished):], selection=selection)
+
+
+def _run_on(runner: Runner, app: Any, scripts: Sequence[Script], selection: Selection, *,
+            state: dict[str, Any] | None, isolate: bool) -> list[Transcript]:
+    loop = runner.loop
+    connections: list[Connection] = []
+
+    def job() -> asyncio.Future[Any]:
+        # Built in the loop's thread: objects that stay on one CPU core are cheaper to touch.
+        connections.extend(Connection(app, _with_state(s, state), selection, loop=loop,
+                                      meter=runner.meter, taint=_taint(runner)) for s in scripts)
+        futures = [c.start(c.script.deadline) for c in connections]
+        return futures[0] if len(futures) == 1 else asyncio.gather(*futures)
+
+    def cancel_leftovers() -> None:
+        # An isolated exchange leaves nothing behind: tasks the app started and did not finish
+        # are cancelled, so they cannot run into later exchanges on this loop.
+        for conn in connections:
+            conn.cancel_spawned()
+
+    timeout = max(s.deadline + grace_for(s.deadline) for s in scripts) + MARGIN
+    try:
+        result = runner.call(job, timeout, cancel_leftovers if isolate else None)
+    except Wedged as wedged:
+        if len(connections) < len(scripts):  # wedged while building: should not happen
+            raise
+        return [c.final or c.finish_wedged(wedged.stalled) for c in connections]
+    return [result] if len(scripts) == 1 else list(result)
+
+
+def _with_state(script: Script, state: dict[str, Any] | None) -> Script:
+    scope = script.scope
+    if state is None or "state" in scope or scope.get("type") not in ("http", "websocket"):
+        return script
+    return dataclasses.replace(script, scope={**scope, "state": dict(state)})
+
+
+def _taint(runner: Runner) -> Any:
+    def taint() -> None:
+        runner.retire_after_job = True
+    return taint
+
+
+StartupOutcome = Literal["complete", "failed", "raised", "returned", "hung"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Startup:
+    """How the app answered ``lifespan.startup`` (the L03 classification).
+
+    ``complete``/``failed``: it supports lifespan. ``raised``: it declines (or, when ``received``
+    is true, it crashed in its startup code). ``returned``: it returned without answering.
+    ``hung``: no answer within the deadline.
+    """
+
+    outcome: StartupOutcome
+    message: str | None = None  # the startup.failed message, or the exception's repr
+    received: bool = False  # whether the app had received lifespan.startup
+    transcript: Transcript | None = None  # set when the lifespan call has already ended
+
+    @property
+    def supported(self) -> bool:
+        return self.outcome in ("complete", "failed")
+
+
+class Server:
+    """A simulated server run: lifespan, then connections on the same loop, then shutdown.
+
+    ``with Server(app) as server: server.run(script)``. When the app does not complete startup
+    the server carries on without lifespan, as lifespan.rst requires after a raise
+    (LS-SRV-001): requests then get no ``state``. ``state=False`` runs a server that does not
+    support lifespan state at all (L02).
+    """
+
+    def __init__(self, app: Any, *, selection: Selection = DEFAULT, deadline: float = 5.0,
+                 linger: float = 1.0, block_threshold: float = 0.1, state: bool = True,
+                 spec_version: str | None = "2.0") -> None:
+        self.app, self.selection = app, selection
+        self.deadline, self.linger = deadline, linger
+        self.runner = shared_runner()
+        self.lifespan_state: dict[str, Any] | None = {} if state else None
+        script = lifespan_script(lifespan_scope(state=self.lifespan_state,
+                                                spec_version=spec_version),
+                                 deadline=deadline, block_threshold=block_threshold)
+        self._conn = Connection(app, script, selection, loop=self.runner.loop,
+                                meter=self.runner.meter, taint=_taint(self.runner))
+        self.startup_result: Startup | None = None
+        self.transcript: Transcript | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether the app completed lifespan startup."""
+        return self.startup_result is not None and self.startup_result.outcome == "complete"
+
+    @property
+    def state(self) -> dict[str, Any] | None:
+        """The namespace requests get copies of: only after a completed startup."""
+        return self.lifespan_state if self.started else None
+
+    @property
+    def alive(self) -> bool:
+        return not self.runner.retired and self._conn.final is None
+
+    def startup(self) -> Startup:
+        if self.startup_result is None:
+            self.startup_result = self._phase(
+                self._startup, lambda final: Startup(outcome="hung", transcript=final))
+        return self.startup_result
+
+    def run(self, script: Script) -> Transcript:
+        return self.run_concurrently([script])[0]
+
+    def run_concurrently(self, scripts: Sequence[Script]) -> list[Transcript]:
+        if self.runner.retired:  # a request wedged the loop: lifespan died with it
+            return _run_on(shared_runner(), self.app, scripts, self.selection,
+                           state=self.state, isolate=True)
+        return _run_on(self.runner, self.app, scripts, self.selection, state=self.state,
+                       isolate=False)
+
+    def shutdown(self) -> Transcript:
+        """Send ``lifespan.shutdown`` (after a completed startup) and wait for the app to end."""
+        if self.transcript is None:
+            self.startup()
+            self.transcript = self._phase(self._shutdown, lambda final: final)
+        return self.transcript
+
+    def __enter__(self) -> Server:
+        self.startup()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+
+    def _phase(self, phase: Any, wedged: Any) -> Any:
+        """Run one lifespan phase on the loop; ``wedged(transcript)`` is the answer when the
+        loop stops answering (or had already been lost)."""
+        conn = self._conn
+        if self.runner.retired:
+            return wedged(conn.final or conn.finish_wedged(self.deadline))
+        timeout = self.deadline + self.linger + grace_for(self.deadline) + MARGIN
+        try:
+            return self.runner.call(lambda: self.runner.loop.create_task(phase()), timeout)
+        except Wedged as exc:
+            return wedged(conn.final or conn.finish_wedged(exc.stalled))
+
+    async def _startup(self) -> Startup:
+        conn = self._conn
+        conn.start(None)
+        answered = await conn.until(lambda: conn.progress.startup_answer is not None, self.deadline)
+        if not answered:
+            conn.expire("deadline", f"the app did not answer lifespan.startup within "
+                                    f"{self.deadline:g} s")
+            return Startup(outcome="hung", received=conn.received_startup,
+                           transcript=await _done(conn))
+        answer, final = conn.progress.startup_answer, conn.final
+        if answer is not None:
+            kind = str(answer.get("type"))
+            outcome: StartupOutcome = "complete" if kind.endswith(".complete") else "failed"
+            message = answer.get("message") if outcome == "failed" else None
+            return Startup(outcome=outcome, message=message if isinstance(message, str) else None,
+                           received=True, transcript=final)
+        assert final is not None
+        return Startup(outcome="returned" if final.ended == "returned" else "raised",
+                       message=final.exception, received=conn.received_startup,
+                       transcript=final)
+
+    async def _shutdown(self) -> Transcript:
+        conn = self._conn
+        if conn.final is None:
+            if self.started:
+                conn.signal()
+                if not await conn.until(lambda: conn.progress.shutdown_answer is not None,
+                                        self.deadline):
+                    conn.expire("deadline", f"the app did not answer lifespan.shutdown within "
+                                            f"{self.deadline:g} s")
+            if not await conn.until(lambda: False, self.linger):
+                conn.expire("linger", f"the lifespan call was still running {self.linger:g} s "
+                                      f"after the server stopped needing it")
+        return await _done(conn)
+
+
+async def _done(conn: Connection) -> Transcript:
+    assert conn.done is not None
+    return await conn.done

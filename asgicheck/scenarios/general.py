@@ -1,0 +1,94 @@
+"""Scenarios about the app as a whole: an unknown scope type (S15), and concurrent connections
+through one app object (OPS-APP-005)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from asgicheck.driver import Script, Step
+from asgicheck.rules import violation
+from asgicheck.scenarios import Target
+from asgicheck.scenarios._base import Base, Result, difference, ended_as
+from asgicheck.scenarios._context import Baseline, Context
+from asgicheck.scenarios.http import request_script, with_body
+from asgicheck.violations import Party
+
+__all__ = ["scenarios"]
+
+
+class UnknownScope(Base):
+    protocol = "general"
+    name = "S15-unknown-scope"
+    title = "scope['type'] = 'asgicheck.unknown': the app must raise"
+    rules = ("GEN-APP-010", "OPS-APP-002")
+
+    def check(self, ctx: Context) -> Result:
+        scope = {"type": "asgicheck.unknown", "asgi": {"version": "3.0"}}
+        t = ctx.exchange(Script(scope=scope, deadline=ctx.options.deadline,
+                                block_threshold=ctx.options.block_threshold, name=self.name),
+                         lifespan=False)
+        result = Result(transcripts=[t])
+        result.suppress.update(v.rule for v in t.violations if v.party is Party.SERVER)
+        if t.ended == "returned" or (t.ended == "raised" and t.sent):
+            did = f"sent {list(t.sent_types)} and " if t.sent else ""
+            result.findings.append(violation(
+                "GEN-APP-010", f"given a scope type it cannot know, the app {did}"
+                f"{ended_as(t)}; it should raise, so the server knows the protocol is "
+                f"unsupported"))
+        return result
+
+
+class Concurrent(Base):
+    protocol = "general"
+    name = "concurrent-connections"
+    title = "several connections at once through the same app object"
+    rules = ("OPS-APP-005",)
+
+    def __init__(self, targets: list[Target]) -> None:
+        super().__init__(None)
+        self.targets = targets
+
+    def scripts(self, ctx: Context) -> list[Script]:
+        count = ctx.options.concurrency
+        scripts = []
+        for number in range(count):
+            target = with_body(self.targets[number % len(self.targets)])
+            if target.body:  # trailing spaces keep a JSON body valid and make it distinct
+                target = dataclasses.replace(target, body=target.body + b" " * number)
+            else:
+                query = target.query_string + (b"&" if target.query_string else b"")
+                target = dataclasses.replace(target, query_string=query +
+                                             f"asgicheck={number}".encode())
+            scripts.append(request_script(target, ctx.options, name=f"#{number} {target.label}"))
+        return scripts
+
+    def check(self, ctx: Context) -> Result:
+        scripts = self.scripts(ctx)
+        alone = [Baseline(ctx.exchange(s), ctx.exchange(s)) for s in scripts]
+        if any(base.hung for base in alone):
+            return Result(details={"skipped": "a request hangs even on its own"})
+        together = ctx.concurrently([_held(s) for s in scripts])
+        result = Result(transcripts=together)
+        result.suppress.update(rule for base in alone for rule in base.rules)
+        for script, base, t in zip(scripts, alone, together, strict=True):
+            changed = difference(base, t, what="the same request alone")
+            if changed:
+                result.findings.append(violation(
+                    "OPS-APP-005", f"connection {script.name!r}, run at the same time as "
+                    f"{len(scripts) - 1} others through the same app object: {changed}; "
+                    f"per-connection state must not live on the shared app"))
+        return result
+
+
+def _held(script: Script) -> Script:
+    """The request arrives 10 ms late, so every connection is in flight before any answers."""
+    steps = list(script.steps)
+    steps[0] = Step(event=steps[0].event, gate=steps[0].gate, delay=0.01)
+    return dataclasses.replace(script, steps=tuple(steps))
+
+
+def scenarios(http_targets: list[Target]) -> list[Base]:
+    found: list[Base] = [UnknownScope()]
+    if http_targets:
+        found.append(Concurrent(http_targets))
+    return found

@@ -1,0 +1,234 @@
+"""The record of one exchange: every event the app received and every message it sent, in order.
+
+A ``Transcript`` is what the driver returns. Violations point into it by ``index`` (events and
+messages share one running count, as in the validator). ``render()`` prints it compactly::
+
+    http GET / (spec 2.4)
+      #0  +0.000 → http.request body=b'abc' more_body=True
+      #1  +0.001 ← http.response.start status=200 headers=[[b'content-type', b'text/plain']]
+      #2  +0.001 ← http.response.body body=b'abc'  !! X-HTTP-001
+          +0.001 ·· client disconnected
+      = returned None in 0.002 s (max loop stall 0.000 s)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from asgicheck.violations import Violation
+
+__all__ = ["Ended", "Entry", "Note", "Received", "Sent", "Transcript", "format_message"]
+
+Ended = Literal["returned", "raised", "timeout", "cancelled"]
+SendResult = Literal["ok", "raised", "ignored"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Received:
+    """``receive()`` returned ``event`` to the app."""
+
+    index: int
+    time: float  # seconds since the app was called
+    event: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sent:
+    """The app called ``send(message)``. ``result``: delivered, raised ClientDisconnected, or
+    ignored (the connection was already over: a no-op, as before spec 2.4 or after completion)."""
+
+    index: int
+    time: float
+    message: Any  # a shallow copy when it was a dict; whatever the app passed otherwise
+    result: SendResult = "ok"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    """Something the simulated client or server did that is not a message (a disconnect, a
+    deadline)."""
+
+    time: float
+    text: str
+
+
+Entry = Received | Sent | Note
+# The driver records each step as a plain tuple, (RECEIVED, index, time, event),
+# (SENT, index, time, message, result) or (NOTE, time, text), and builds entries only when asked:
+# a frozen dataclass costs microseconds to build, and most transcripts are never read.
+RECEIVED, SENT, NOTE = 0, 1, 2
+LogItem = tuple[Any, ...]
+
+
+def _entry(item: LogItem) -> Entry:
+    if item[0] == RECEIVED:
+        return Received(index=item[1], time=item[2], event=item[3])
+    if item[0] == SENT:
+        return Sent(index=item[1], time=item[2], message=item[3], result=item[4])
+    return Note(time=item[1], text=item[2])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Transcript:
+    """One exchange, from the scope to how the app ended."""
+
+    scope: dict[str, Any]
+    log: tuple[LogItem, ...] = field(repr=False)  # the steps, compactly; see ``entries``
+    ended: Ended
+    violations: tuple[Violation, ...] = ()
+    exception: str | None = None  # repr of what the app raised
+    exception_types: tuple[str, ...] = ()  # its type, then its __cause__/__context__ chain
+    returned: str | None = None  # repr of a non-None return value
+    timed_out: Literal["deadline", "linger"] | None = None
+    duration: float = 0.0
+    max_stall: float = 0.0  # the longest event-loop stall seen while the app ran
+    scope_changes: tuple[str, ...] = ()  # scope keys the app added, removed or replaced
+    dropped: int = 0  # entries not recorded because the transcript was full
+    blocked_in_receive: bool = False  # on a timeout: the app was waiting in receive()
+    name: str = ""
+    _entries: tuple[Entry, ...] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every step in order: ``Received``, ``Sent`` and ``Note`` records."""
+        if self._entries is None:
+            object.__setattr__(self, "_entries", tuple(_entry(item) for item in self.log))
+        assert self._entries is not None
+        return self._entries
+
+    # -- what the app did, for scenarios that compare exchanges ---------------------------------
+
+    @property
+    def sent(self) -> list[Any]:
+        return [item[3] for item in self.log if item[0] == SENT]
+
+    @property
+    def received(self) -> list[dict[str, Any]]:
+        return [item[3] for item in self.log if item[0] == RECEIVED]
+
+    @property
+    def sent_types(self) -> tuple[str, ...]:
+        return tuple(str(m.get("type")) if isinstance(m, dict) else f"<{type(m).__name__}>"
+                     for m in self.sent)
+
+    @property
+    def status(self) -> int | None:
+        """The status of the first (http or denial) response start the app sent."""
+        for m in self.sent:
+            if isinstance(m, dict) and m.get("type") in ("http.response.start",
+                                                         "websocket.http.response.start"):
+                status = m.get("status")
+                return status if isinstance(status, int) else None
+        return None
+
+    @property
+    def body(self) -> bytes:
+        """The concatenated bytes of every response body message (non-bytes bodies skipped)."""
+        parts = [m.get("body", b"") for m in self.sent if isinstance(m, dict) and
+                 m.get("type") in ("http.response.body", "websocket.http.response.body")]
+        return b"".join(p for p in parts if isinstance(p, bytes))
+
+    @property
+    def exception_type(self) -> str | None:
+        return self.exception_types[0] if self.exception_types else None
+
+    def first_disconnect(self) -> int | None:
+        """The position in ``entries`` of the first disconnect the app received."""
+        for position, entry in enumerate(self.entries):
+            if isinstance(entry, Received) and str(entry.event.get("type")).endswith(
+                    ".disconnect"):
+                return position
+        return None
+
+    def receives_after_disconnect(self) -> int:
+        """How many times the app called receive() again after it got a disconnect."""
+        first = self.first_disconnect()
+        if first is None:
+            return 0
+        return sum(1 for e in self.entries[first + 1:] if isinstance(e, Received))
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def render(self, *, limit: int = 60) -> str:
+        """One line per step; ``!! RULE-ID`` marks the step a violation points at."""
+        marks: dict[int, list[str]] = {}
+        for v in self.violations:
+            if v.index is not None:
+                marks.setdefault(v.index, []).append(v.rule)
+        lines = [self._headline()]
+        shown = self.entries if len(self.entries) <= limit else self.entries[:limit - 5]
+        for entry in shown:
+            lines.append(_render_entry(entry, marks))
+        if len(shown) < len(self.entries) or self.dropped:
+            hidden = len(self.entries) - len(shown) + self.dropped
+            lines.append(f"      ... {hidden} more steps not shown")
+            lines.extend(_render_entry(e, marks) for e in self.entries[len(shown):][-4:])
+        lines.append(self._end_line())
+        for v in self.violations:
+            if v.index is None or v.index not in {getattr(e, "index", -1) for e in shown}:
+                lines.append(f"      !! {v.rule}: {v.message}")
+        return "\n".join(lines)
+
+    def _headline(self) -> str:
+        scope = self.scope
+        kind = scope.get("type")
+        asgi = scope.get("asgi")
+        spec = asgi.get("spec_version", "absent") if isinstance(asgi, dict) else "absent"
+        what = ""
+        if kind == "http":
+            what = f" {scope.get('method')} {scope.get('path')}"
+        elif kind == "websocket":
+            what = f" {scope.get('path')}"
+        name = f"[{self.name}] " if self.name else ""
+        return f"{name}{kind}{what} (spec {spec})"
+
+    def _end_line(self) -> str:
+        if self.ended == "returned":
+            how = f"returned {self.returned}" if self.returned else "returned None"
+        elif self.ended == "raised":
+            how = f"raised {self.exception}"
+        elif self.ended == "timeout":
+            how = f"still running at the {self.timed_out or 'deadline'}; "
+            how += f"cancelled ({self.exception})" if self.exception else \
+                "abandoned (it could not be cancelled)"
+        else:
+            how = f"was cancelled ({self.exception})" if self.exception else "was cancelled"
+        changed = f"; changed scope keys {list(self.scope_changes)}" if self.scope_changes else ""
+        return (f"      = {how} in {self.duration:.3f} s (max loop stall "
+                f"{self.max_stall:.3f} s){changed}")
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def _render_entry(entry: Entry, marks: dict[int, list[str]]) -> str:
+    if isinstance(entry, Note):
+        return f"          +{entry.time:.3f} ·· {entry.text}"
+    if isinstance(entry, Received):
+        text = f"→ {format_message(entry.event)}"
+    else:
+        text = f"← {format_message(entry.message)}"
+        if entry.result == "raised":
+            text += "  (send raised ClientDisconnected)"
+        elif entry.result == "ignored":
+            text += "  (ignored: connection over)"
+    rules = marks.get(entry.index)
+    flag = f"  !! {' '.join(rules)}" if rules else ""
+    return f"      #{entry.index:<3}+{entry.time:.3f} {text}{flag}"
+
+
+def format_message(message: Any, *, width: int = 48) -> str:
+    """``http.request body=b'abc' more_body=True``; values are shortened to ``width`` chars."""
+    if not isinstance(message, dict):
+        return f"<not a dict: {type(message).__name__}> {_short(message, width)}"
+    parts = [str(message.get("type", "<no type>"))]
+    for key, value in message.items():
+        if key != "type":
+            parts.append(f"{key}={_short(value, width)}")
+    return " ".join(parts)
+
+
+def _short(value: Any, width: int) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
