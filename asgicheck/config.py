@@ -27,7 +27,9 @@ __all__ = [
     "MAX_TARGETS_OPTION", "ONLY_OPTION", "SELECT_INI", "SELECT_OPTION", "SPEC_VERSIONS",
     "SPEC_VERSION_INI", "SPEC_VERSION_OPTION", "STRICT_INI", "STRICT_OPTION", "TARGETS_INI",
     "TARGET_FORMS", "TARGET_OPTION", "TOOL_KEYS", "WEBSOCKET_PATHS_INI", "XFAIL_INI",
-    "ConfigError", "Settings", "XfailEntry", "parse_target", "read_tool_table", "resolve",
+    "MIDDLEWARE_INI", "MIDDLEWARE_KWARGS_INI", "MIDDLEWARE_KWARGS_OPTION", "MIDDLEWARE_OPTION",
+    "SERVER_INI", "SERVER_OPTION", "ConfigError", "Settings", "XfailEntry", "parse_target",
+    "read_tool_table", "resolve",
 ]
 
 APP_OPTION = "--asgicheck"
@@ -54,13 +56,20 @@ MAX_TARGETS_OPTION = "--asgicheck-max-targets"
 MAX_TARGETS_INI = "asgicheck_max_targets"
 ONLY_OPTION = "--asgicheck-only"
 XFAIL_INI = "asgicheck_xfail"
+SERVER_OPTION = "--asgicheck-server"
+SERVER_INI = "asgicheck_server"
+MIDDLEWARE_OPTION = "--asgicheck-middleware"
+MIDDLEWARE_INI = "asgicheck_middleware"
+MIDDLEWARE_KWARGS_OPTION = "--asgicheck-middleware-kwargs"
+MIDDLEWARE_KWARGS_INI = "asgicheck_middleware_kwargs"
 
 SPEC_VERSIONS = ("2.0", "2.1", "2.2", "2.3", "2.4", "2.5")
 DEFAULT_MAX_TARGETS = 20
 TARGET_FORMS = ("'GET /items/1', 'GET /search?q=x', 'POST /echo header=content-type:text/plain "
                 "body=hello', 'WS /ws', 'WS /chat subprotocol=chat.v1'")
 TOOL_KEYS = ("app", "targets", "websocket_paths", "select", "ignore", "strict", "deadline",
-             "spec_version", "max_targets", "json", "html", "xfail")
+             "spec_version", "max_targets", "json", "html", "xfail", "servers", "middleware",
+             "middleware_kwargs")
 _TARGET_KEYS = ("method", "path", "query", "headers", "body", "kind", "subprotocols")
 _METHOD = re.compile(r"[A-Za-z][A-Za-z-]*")
 
@@ -83,7 +92,7 @@ class XfailEntry:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
-    app: str
+    app: str | None  # None in a middleware-only run
     app_source: str  # "option", "env ASGICHECK_APP", "ini asgicheck_app", "pyproject.toml ..."
     selection: Selection
     spec_version: str
@@ -95,6 +104,9 @@ class Settings:
     max_targets: int
     xfail: tuple[XfailEntry, ...]
     only: bool
+    servers: tuple[str, ...] = ()  # live-server mode: run the app inside these servers too
+    middleware: str | None = None  # middleware mode: MODULE:FACTORY
+    middleware_kwargs: str = ""
 
     def run_options(self) -> RunOptions:
         return RunOptions(deadline=self.deadline, spec_version=self.spec_version,
@@ -121,8 +133,13 @@ def resolve(options: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str
     app, source = _first((options.get(APP_OPTION), "option"), (env.get(APP_ENV), f"env {APP_ENV}"),
                          (ini.get(APP_INI), f"ini {APP_INI}"),
                          (tool.get("app"), "pyproject.toml [tool.asgicheck]"))
-    if not app:
+    middleware, middleware_source = _first(
+        (options.get(MIDDLEWARE_OPTION), "option"), (ini.get(MIDDLEWARE_INI), "ini"),
+        (tool.get("middleware"), "pyproject.toml [tool.asgicheck]"))
+    if not app and not middleware:
         return None
+    if not app:
+        source = middleware_source
 
     def pick(option: str | None, ini_key: str, tool_key: str) -> Any:
         return pick_from(option, ini_key, tool_key)[0]
@@ -141,7 +158,7 @@ def resolve(options: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str
     json_path = pick(JSON_OPTION, JSON_INI, "json")
     html_path = pick(HTML_OPTION, HTML_INI, "html")
     return Settings(
-        app=str(app).strip(), app_source=source, selection=selection,
+        app=str(app).strip() if app else None, app_source=source, selection=selection,
         spec_version=_spec_version(pick(SPEC_VERSION_OPTION, SPEC_VERSION_INI, "spec_version")),
         deadline=_deadline(pick(DEADLINE_OPTION, DEADLINE_INI, "deadline")),
         json_path=str(json_path) if json_path else None,
@@ -151,7 +168,22 @@ def resolve(options: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str
         max_targets=_max_targets(pick(MAX_TARGETS_OPTION, MAX_TARGETS_INI, "max_targets")),
         xfail=_xfail(pick(None, XFAIL_INI, "xfail")),
         only=bool(options.get(ONLY_OPTION)),
+        servers=_servers(pick(SERVER_OPTION, SERVER_INI, "servers")),
+        middleware=str(middleware).strip() if middleware else None,
+        middleware_kwargs=str(pick(MIDDLEWARE_KWARGS_OPTION, MIDDLEWARE_KWARGS_INI,
+                                   "middleware_kwargs") or ""),
     )
+
+
+def _servers(value: Any) -> tuple[str, ...]:
+    """``--asgicheck-server`` is repeatable and comma-separated; the table takes a list."""
+    if not value:
+        return ()
+    parts = [value] if isinstance(value, str) else list(value)
+    if not all(isinstance(part, str) for part in parts):
+        raise ConfigError(f"servers={value!r}: give server names, e.g. ['uvicorn', 'hypercorn']")
+    names = [name.strip().lower() for part in parts for name in part.split(",") if name.strip()]
+    return tuple(dict.fromkeys(names))
 
 
 def read_tool_table(rootdir: Path) -> dict[str, Any]:

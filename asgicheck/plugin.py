@@ -11,14 +11,13 @@ collecting plugin object is registered only when an app is named.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from asgicheck import __version__, github
+from asgicheck import __version__, github, suites
 from asgicheck.config import (
     APP_ENV,
     APP_INI,
@@ -33,9 +32,15 @@ from asgicheck.config import (
     JSON_OPTION,
     MAX_TARGETS_INI,
     MAX_TARGETS_OPTION,
+    MIDDLEWARE_INI,
+    MIDDLEWARE_KWARGS_INI,
+    MIDDLEWARE_KWARGS_OPTION,
+    MIDDLEWARE_OPTION,
     ONLY_OPTION,
     SELECT_INI,
     SELECT_OPTION,
+    SERVER_INI,
+    SERVER_OPTION,
     SPEC_VERSION_INI,
     SPEC_VERSION_OPTION,
     SPEC_VERSIONS,
@@ -52,14 +57,7 @@ from asgicheck.config import (
     resolve,
 )
 from asgicheck.discovery import Discovery, discover
-from asgicheck.loading import (
-    ACCEPTED_FORMS,
-    AppLoadError,
-    LoadedApp,
-    detect_style,
-    load_app,
-    single_callable,
-)
+from asgicheck.loading import ACCEPTED_FORMS, AppLoadError, detect_style, single_callable
 from asgicheck.report import format_failure, json_report, result_record, summary_lines, write_json
 from asgicheck.scenarios import RunOptions, Scenario
 from asgicheck.selection import DEFAULT
@@ -81,9 +79,10 @@ RECORD_KEY = pytest.StashKey[dict[str, Any]]()
 _RESULT_ATTRIBUTE = "asgicheck_result"  # on TestReports; survives xdist serialization
 _OPTIONS = (APP_OPTION, SELECT_OPTION, IGNORE_OPTION, STRICT_OPTION, SPEC_VERSION_OPTION,
             DEADLINE_OPTION, JSON_OPTION, HTML_OPTION, TARGET_OPTION, MAX_TARGETS_OPTION,
-            ONLY_OPTION)
+            ONLY_OPTION, SERVER_OPTION, MIDDLEWARE_OPTION, MIDDLEWARE_KWARGS_OPTION)
 _INI_KEYS = (APP_INI, SELECT_INI, IGNORE_INI, STRICT_INI, SPEC_VERSION_INI, DEADLINE_INI,
-             JSON_INI, HTML_INI, TARGETS_INI, WEBSOCKET_PATHS_INI, MAX_TARGETS_INI, XFAIL_INI)
+             JSON_INI, HTML_INI, TARGETS_INI, WEBSOCKET_PATHS_INI, MAX_TARGETS_INI, XFAIL_INI,
+             SERVER_INI, MIDDLEWARE_INI, MIDDLEWARE_KWARGS_INI)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -114,6 +113,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="at most N discovered targets (default 20)")
     group.addoption(ONLY_OPTION, action="store_true", default=None,
                     help="collect only the asgicheck items, not the test files")
+    group.addoption(SERVER_OPTION, metavar="NAME", action="append", default=None,
+                    help="also run the app inside this real server on 127.0.0.1 (uvicorn, "
+                         "hypercorn); repeatable")
+    group.addoption(MIDDLEWARE_OPTION, metavar="MODULE:FACTORY", default=None,
+                    help="check an ASGI middleware: wrap it around asgicheck's known-good "
+                         "inner apps (needs no --asgicheck)")
+    group.addoption(MIDDLEWARE_KWARGS_OPTION, metavar="K=V,...", default=None,
+                    help="keyword arguments for the middleware factory, as Python literals")
     ini_help = {
         APP_INI: f"ASGI app to check, {ACCEPTED_FORMS}", SELECT_INI: "rule IDs/prefixes to report",
         IGNORE_INI: "rule IDs/prefixes never to report", STRICT_INI: "true: warnings fail",
@@ -123,6 +130,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         WEBSOCKET_PATHS_INI: "WebSocket paths to check, one a line",
         MAX_TARGETS_INI: "cap on discovered targets",
         XFAIL_INI: "scenario IDs expected to fail ('ID' or 'ID: reason'; * wildcards)",
+        SERVER_INI: "real servers to run the app in, comma-separated",
+        MIDDLEWARE_INI: "middleware factory to check, MODULE:FACTORY",
+        MIDDLEWARE_KWARGS_INI: "keyword arguments for the middleware factory",
     }
     for name in _INI_KEYS:
         linelist = name in (TARGETS_INI, WEBSOCKET_PATHS_INI, XFAIL_INI)
@@ -145,10 +155,10 @@ def pytest_configure(config: pytest.Config) -> None:
                                   f"or set {APP_ENV}, the ini key {APP_INI} or "
                                   f"[tool.asgicheck] app")
             return
-        loaded = load_app(settings.app)
+        suite = suites.prepare(settings)
     except (ConfigError, AppLoadError) as exc:
         raise pytest.UsageError(f"asgicheck: {exc}") from None
-    run = AsgiCheckRun(settings=settings, loaded=loaded)
+    run = AsgiCheckRun(settings=settings, suite=suite)
     # Node IDs given as arguments (pasted from a FAILED line) are not paths: take them out of
     # the arguments and select those items at the end of collection instead.
     run.picked = [arg for arg in config.args if arg.startswith(NODE_PREFIX)]
@@ -161,16 +171,19 @@ class AsgiCheckCollector(pytest.Collector):
     """Discovers the app's targets and yields one item per scenario."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        from asgicheck import scenarios  # the driver comes with it: import only when collecting
-
         run = self.config.stash[RUN_KEY]
         settings = run.settings
-        run.discovery = discover(run.loaded.original, run.loaded.app,
-                                 declared=settings.targets,
-                                 websocket_paths=settings.websocket_paths,
-                                 max_targets=settings.max_targets,
-                                 timeout=settings.deadline)
-        found = scenarios.build_scenarios(list(run.discovery.targets), run.options)
+        loaded = run.suite.loaded
+        if loaded is not None:
+            run.discovery = discover(loaded.original, loaded.app, declared=settings.targets,
+                                     websocket_paths=settings.websocket_paths,
+                                     max_targets=settings.max_targets,
+                                     timeout=settings.deadline)
+        targets = list(run.discovery.targets) if run.discovery else []
+        try:
+            found = run.suite.scenarios(targets, run.options)
+        except ConfigError as exc:
+            raise pytest.UsageError(f"asgicheck: {exc}") from None
         seen: set[str] = set()
         for scenario in found:
             if scenario.id in seen:
@@ -194,7 +207,7 @@ class AsgiCheckItem(pytest.Item):
         run = self.config.stash[RUN_KEY]
         scenario = self.stash[SCENARIO_KEY]
         options = run.options
-        outcome = scenario.run(run.loaded.app, options)
+        outcome = scenario.run(run.suite.app, options)
         record = result_record(scenario, outcome, options.selection)
         self.stash[RECORD_KEY] = record
         if outcome.status == "skipped":
@@ -236,7 +249,7 @@ def asgi_exchange(request: pytest.FixtureRequest) -> Callable[..., Transcript]:
                  spec_version: str = "2.4", deadline: float = 5.0, lifespan: bool = False,
                  check: bool = True) -> Transcript:
         __tracebackhide__ = True  # failures point at the user's test, not at this helper
-        target = app if app is not None else run.loaded.app if run else None
+        target = app if app is not None else run.suite.app if run else None
         if target is None:
             raise TypeError(f"asgi_exchange needs app=... (or {APP_OPTION}=MODULE:APP)")
         if detect_style(target)[0] == "asgi2":
@@ -271,7 +284,7 @@ class AsgiCheckRun:
     """The plugin object for one run: settings, the loaded app, and the results so far."""
 
     settings: Settings
-    loaded: LoadedApp
+    suite: suites.Suite
     discovery: Discovery | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
     targets: list[dict[str, Any]] = field(default_factory=list)
@@ -286,9 +299,13 @@ class AsgiCheckRun:
         picked = [f"select={','.join(selection.select)}"] if selection.select else []
         picked += [f"ignore={','.join(selection.ignore)}"] if selection.ignore else []
         picked += ["strict"] if selection.strict else []
-        return [f"asgicheck: app={settings.app} (from {settings.app_source})",
-                f"asgicheck: {self.loaded.description}; spec_version {settings.spec_version}, "
-                f"deadline {settings.deadline:g}s" + "".join(f", {p}" for p in picked)]
+        lines = [f"asgicheck: app={settings.app} (from {settings.app_source})"] \
+            if settings.app else []
+        loaded = self.suite.loaded
+        what = f"{loaded.description}; " if loaded is not None else ""
+        lines.append(f"asgicheck: {what}spec_version {settings.spec_version}, deadline "
+                     f"{settings.deadline:g}s" + "".join(f", {p}" for p in picked))
+        return lines + self.suite.header_lines(settings)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_make_collect_report(self, collector: pytest.Collector
@@ -358,9 +375,7 @@ class AsgiCheckRun:
             self.targets = list(getattr(node, "workeroutput", {}).get("asgicheck_targets", []))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        scenarios = sys.modules.get("asgicheck.scenarios")
-        if self.discovery is not None and scenarios is not None:
-            scenarios.close_sessions()  # lifespan.shutdown for the app's shared server
+        suites.close()  # lifespan.shutdown for the app's shared server; stop live servers
         if self.discovery is not None and not self.targets:
             self.targets = [{"label": t.label, "kind": t.kind, "method": t.method,
                              "path": t.path, "source": t.source}
@@ -369,12 +384,13 @@ class AsgiCheckRun:
         if workeroutput is not None:
             workeroutput["asgicheck_targets"] = self.targets
         elif self.settings.json_path or self.settings.html_path:
-            loaded = self.loaded
-            document = json_report(
-                self.records, version=__version__, targets=self.targets,
-                options=self.settings.as_dict(),
-                app={"spec": loaded.spec, "source": self.settings.app_source,
-                     "style": loaded.style, "description": loaded.description})
+            loaded = self.suite.loaded
+            app = {"spec": loaded.spec, "source": self.settings.app_source,
+                   "style": loaded.style, "description": loaded.description} if loaded else {
+                "spec": self.settings.middleware or "", "source": self.settings.app_source,
+                "style": "middleware", "description": "middleware mode"}
+            document = json_report(self.records, version=__version__, targets=self.targets,
+                                   options=self.settings.as_dict(), app=app)
             if self.settings.json_path:
                 write_json(self.settings.json_path, document)
             if self.settings.html_path:
@@ -384,7 +400,11 @@ class AsgiCheckRun:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         terminalreporter.section("asgicheck summary")
-        terminalreporter.line(f"app {self.settings.app}: {self.loaded.description}")
+        loaded = self.suite.loaded
+        if loaded is not None:
+            terminalreporter.line(f"app {self.settings.app}: {loaded.description}")
+        if self.settings.middleware:
+            terminalreporter.line(f"middleware {self.settings.middleware}")
         if self.targets:
             sources = sorted({t["source"] for t in self.targets})
             terminalreporter.line(f"{len(self.targets)} target(s) from {', '.join(sources)}")
@@ -394,6 +414,8 @@ class AsgiCheckRun:
             terminalreporter.line(f"JSON report: {self.settings.json_path}")
         if self.settings.html_path:
             terminalreporter.line(f"HTML report: {self.settings.html_path}")
-        for line in github.for_run(self.records, spec=self.loaded.spec, app=self.loaded.original,
+        for line in github.for_run(self.records,
+                                   spec=loaded.spec if loaded else self.settings.middleware or "",
+                                   app=loaded.original if loaded else None,
                                    env=os.environ, rootpath=terminalreporter.config.rootpath):
             terminalreporter.write_line(line)  # GitHub Actions annotations

@@ -1,0 +1,113 @@
+"""Which scenarios a run collects, and the objects they need loaded first.
+
+Three suites can share one run. The in-process suite drives the app (``--asgicheck``) through the
+strict simulated server. Live-server mode (``--asgicheck-server``) runs the same app inside real
+servers on 127.0.0.1. Middleware mode (``--asgicheck-middleware``) wraps a middleware factory
+around asgicheck's own known-good inner apps. The plugin only wires; this module decides.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from asgicheck.config import ConfigError, Settings
+from asgicheck.loading import LoadedApp, load_app
+from asgicheck.scenarios import RunOptions, Scenario, Target
+
+__all__ = ["Suite", "prepare"]
+
+
+@dataclass(eq=False, kw_only=True)
+class Suite:
+    """What a run checks, loaded: the app, the middleware factory and the live servers."""
+
+    loaded: LoadedApp | None
+    factory: Callable[..., Any] | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    servers: tuple[str, ...] = ()
+    middleware_spec: str | None = None
+
+    @property
+    def app(self) -> object:
+        """The ASGI 3 callable the app scenarios run against (None in a middleware-only run)."""
+        return self.loaded.app if self.loaded is not None else None
+
+    def header_lines(self, settings: Settings) -> list[str]:
+        lines = []
+        if self.servers:
+            from asgicheck import live
+
+            lines.append(f"asgicheck: live servers: {', '.join(self.servers)} "
+                         f"(installed: {', '.join(live.SERVERS) or 'none'})")
+        if self.factory is not None:
+            from asgicheck import mwmode
+
+            lines.append(f"asgicheck: middleware={self.middleware_spec}; built as "
+                         f"{mwmode.describe(self.factory, self.kwargs)}")
+        return lines
+
+    def scenarios(self, targets: list[Target], options: RunOptions) -> list[Scenario]:
+        """Every scenario of the run, in a stable order (xdist workers must agree)."""
+        found: list[Scenario] = []
+        if self.loaded is not None:
+            from asgicheck import scenarios
+
+            found += scenarios.build_scenarios(targets, options)
+            if self.servers:
+                from asgicheck import live
+
+                for server in self.servers:
+                    found += live.build_live_scenarios(self.loaded.app, server, targets,
+                                                       options)
+        if self.factory is not None:
+            from asgicheck import mwmode
+
+            try:
+                found += mwmode.build_middleware_scenarios(self.factory, kwargs=self.kwargs,
+                                                           options=options)
+            except mwmode.MiddlewareConfigError as exc:
+                raise ConfigError(str(exc)) from None
+        return found
+
+
+def prepare(settings: Settings) -> Suite:
+    """Load what the settings name; bad names raise ConfigError or AppLoadError."""
+    loaded = load_app(settings.app) if settings.app else None
+    suite = Suite(loaded=loaded, middleware_spec=settings.middleware)
+    if settings.servers:
+        if loaded is None:
+            raise ConfigError("--asgicheck-server runs an app inside real servers: name the app "
+                              "with --asgicheck=MODULE:APP")
+        from asgicheck import live
+
+        for name in settings.servers:
+            try:
+                live.resolve_server(name)
+            except live.LiveServerError as exc:
+                raise ConfigError(str(exc)) from None
+        suite.servers = settings.servers
+    if settings.middleware:
+        from asgicheck import mwmode
+
+        try:
+            suite.factory = mwmode.load_factory(settings.middleware)
+            suite.kwargs = mwmode.parse_kwargs(settings.middleware_kwargs)
+        except mwmode.MiddlewareConfigError as exc:
+            raise ConfigError(str(exc)) from None
+    elif settings.middleware_kwargs:
+        raise ConfigError("--asgicheck-middleware-kwargs needs --asgicheck-middleware="
+                          "MODULE:FACTORY")
+    return suite
+
+
+def close() -> None:
+    """End what the run started: the app's lifespan session and any live servers."""
+    scenarios = sys.modules.get("asgicheck.scenarios")
+    if scenarios is not None:
+        scenarios.close_sessions()
+    live = sys.modules.get("asgicheck.live")
+    if live is not None:
+        live.close_live_servers()
