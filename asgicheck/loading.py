@@ -13,7 +13,9 @@ ASGI 2 apps are accepted through ``guarantee_single_callable`` and the header sa
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
+import os
 import sys
 import traceback
 from dataclasses import dataclass
@@ -129,6 +131,12 @@ def _accepts(obj: Any, count: int) -> bool:
 
 
 def _import(module_name: str, spec: str) -> Any:
+    # Like uvicorn (whose --app-dir defaults to "."), find apps in the current directory even
+    # when pytest was started as `pytest`, which does not put it on sys.path.
+    here = os.getcwd()
+    if here not in sys.path and "" not in sys.path and importlib.util.find_spec(
+            module_name.partition(".")[0]) is None:
+        sys.path.insert(0, here)
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
