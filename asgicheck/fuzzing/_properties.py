@@ -1,0 +1,184 @@
+"""The five properties: what must hold for every generated example, as pure judgements.
+
+Each property runs its example's exchange(s) through ``exchange`` (the run's shared simulated
+server) and returns a ``Verdict``: the transcripts and the findings, which are ordinary rule
+violations so that select/ignore/strict and the reports treat them like any other.
+
+* P1 conformant: the validator finds nothing that fails the run. (Crashes are P2's.)
+* P2 no server error: the app neither raises nor answers 5xx (OPS-APP-001).
+* P3 chunking invariance: the body split into other chunks gets the same end, status and
+  body as in one chunk (HTTP-RECV-002), judged like S02 against two one-chunk runs, so an app
+  whose body changes from call to call is compared on its status only. The rule is a SHOULD,
+  but an answer that depends on how the server framed the body is a wrong answer: the finding
+  is an error here.
+* P4 disconnect anywhere: the app ends within the linger time once the client has gone, does
+  not crash on ``http.disconnect``, does not spin on ``receive()`` (HTTP-RECV-004), and does
+  not send again after ``send()`` raised (HTTP-RECV-005 as an error; one send after receiving
+  ``http.disconnect`` is what the spec allows, and stays a warning).
+* P5 websocket state: the whole session keeps the state machine valid (every failing
+  finding of the validator, crashes and hangs included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from asgicheck.driver import Script
+from asgicheck.fuzzing._examples import Example, HTTPExample, linger
+from asgicheck.fuzzing._settings import FuzzSettings
+from asgicheck.rules import RULES, violation
+from asgicheck.scenarios import RunOptions
+from asgicheck.scenarios._base import crashed, difference, ended_as
+from asgicheck.scenarios._context import Baseline
+from asgicheck.scenarios.http import spin_finding
+from asgicheck.transcript import Received, Sent, Transcript
+from asgicheck.violations import Detection, Party, Severity, Violation
+
+__all__ = ["PROPERTIES", "Property", "Verdict"]
+
+Exchange = Callable[[Script], Transcript]
+CLIENT_GONE = frozenset({"ClientDisconnected", "OSError", "CancelledError"})
+
+
+@dataclass
+class Verdict:
+    transcripts: list[Transcript] = field(default_factory=list)
+    findings: list[Violation] = field(default_factory=list)
+    failed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    number: str  # "P1"
+    name: str  # "conformant": the ID is fuzz/P1-conformant[<target>]
+    kind: Literal["http", "websocket"]
+    title: str
+    rules: tuple[str, ...]
+    disconnects: bool  # its examples carry a disconnect point
+    judge: Callable[[Exchange, Example, RunOptions, FuzzSettings], Verdict]
+
+    def check(self, exchange: Exchange, example: Example, options: RunOptions,
+              fuzz: FuzzSettings) -> Verdict:
+        verdict = self.judge(exchange, example, options, fuzz)
+        verdict.findings = options.selection.keep(verdict.findings)
+        verdict.failed = any(options.selection.fails(v) for v in verdict.findings)
+        return verdict
+
+
+def _conformant(exchange: Exchange, example: Example, options: RunOptions,
+                fuzz: FuzzSettings) -> Verdict:
+    t = exchange(example.script(options))
+    return Verdict([t], [v for v in t.violations if v.rule != "OPS-APP-001"])
+
+
+def _no_server_error(exchange: Exchange, example: Example, options: RunOptions,
+                     fuzz: FuzzSettings) -> Verdict:
+    t = exchange(example.script(options))
+    found = [v for v in t.violations if v.rule == "OPS-APP-001"]
+    if t.ended == "raised" and not found and not (CLIENT_GONE & set(t.exception_types)):
+        found.append(violation("OPS-APP-001", f"the app raised {t.exception} after completing "
+                               f"the response: an unhandled exception the server has to log"))
+    status = t.status
+    if status is not None and status >= 500 and not fuzz.allow_5xx:
+        found.append(violation("OPS-APP-001", f"the app answered status {status} to a "
+                               f"well-formed request ({example.describe()}); a 5xx means the "
+                               f"app failed (FuzzSettings(allow_5xx=True) if it is deliberate)"))
+    return Verdict([t], found)
+
+
+def _chunking_invariant(exchange: Exchange, example: Example, options: RunOptions,
+                        fuzz: FuzzSettings) -> Verdict:
+    assert isinstance(example, HTTPExample)
+    whole = (example.body,)
+    if example.chunks == whole:
+        return Verdict()  # nothing to compare: the same exchange as the reference
+    one = exchange(example.script(options, whole))
+    if one.ended == "timeout":
+        return Verdict([one])  # a hang is P1's finding; there is nothing to compare with
+    again = exchange(example.script(options, whole))
+    split = exchange(example.script(options))
+    verdict = Verdict([one, split])
+    changed = difference(Baseline(one, again), split,
+                         what="the same request with the body in one chunk")
+    if changed:
+        verdict.findings.append(violation(
+            "HTTP-RECV-002", f"with the body sent as chunks {list(example.chunks)!r:.200}, "
+            f"{changed}; the body is the concatenation of every chunk up to "
+            f"more_body=False, empty ones included", severity=Severity.ERROR))
+    return verdict
+
+
+def _disconnect_anywhere(exchange: Exchange, example: Example, options: RunOptions,
+                         fuzz: FuzzSettings) -> Verdict:
+    t = exchange(example.script(options))
+    found: list[Violation] = []
+    told = t.first_disconnect() is not None
+    where = f"the client left ({example.disconnect})" if isinstance(example, HTTPExample) \
+        else "the client left"
+    if t.ended == "timeout":
+        found.append(violation("HTTP-RECV-004", f"the app was still running {linger(options):g} "
+                               f"s after {where}: it must end once the client has gone"))
+    elif crashed(t) and told:
+        found.append(violation("HTTP-RECV-004", f"the app {ended_as(t)} after receive() "
+                               f"returned http.disconnect, a valid event at any time"))
+    spin = spin_finding(t, options.spin_limit)
+    if spin is not None:
+        found.append(spin)
+    found.extend(_late_sends(t))
+    return Verdict([t], found)
+
+
+def _late_sends(t: Transcript) -> list[Violation]:
+    """send() again after one raised ClientDisconnected: an error. One send() after the app
+    received http.disconnect: the spec's "should expect send() to raise", a warning."""
+    told = raised = False
+    late: list[Violation] = []
+    for entry in t.entries:
+        if isinstance(entry, Received) and entry.event.get("type") == "http.disconnect":
+            told = True
+        elif isinstance(entry, Sent):
+            if raised:
+                return [violation("HTTP-RECV-005", "the app sent again after send() raised "
+                                  "ClientDisconnected: it ignores that the client has gone",
+                                  index=entry.index, severity=Severity.ERROR)]
+            if told and not late:
+                late.append(violation("HTTP-RECV-005", "the app sent after it received "
+                                      "http.disconnect", index=entry.index))
+            raised = entry.result == "raised"
+    return late
+
+
+def _websocket_state(exchange: Exchange, example: Example, options: RunOptions,
+                     fuzz: FuzzSettings) -> Verdict:
+    t = exchange(example.script(options))
+    return Verdict([t], list(t.violations))
+
+
+def _validator_rules(*groups: str) -> tuple[str, ...]:
+    """The app rules the validator judges on any exchange, in these ID groups (P1, P5)."""
+    return tuple(r.id for r in RULES.values() if r.party is Party.APP and r.id.startswith(groups)
+                 and r.detection in (Detection.STATIC, Detection.SEQUENCE)) + (
+        "OPS-APP-002", "OPS-APP-003")
+
+
+PROPERTIES: dict[str, Property] = {p.number: p for p in (
+    Property("P1", "conformant", "http",
+             "every well-formed request around the target gets a conformant exchange",
+             tuple(r for r in _validator_rules("GEN-", "HTTP-", "X-HTTP", "TRL-", "PUSH-", "ZC-",
+                                               "PS-", "EH-", "DBG-", "OPS-")
+                   if r != "OPS-APP-001"), False, _conformant),
+    Property("P2", "no-server-error", "http",
+             "no unhandled exception and no 5xx for well-formed requests", ("OPS-APP-001",),
+             False, _no_server_error),
+    Property("P3", "chunking-invariance", "http",
+             "the body split into other chunks gets the same status and body",
+             ("HTTP-RECV-002",), False, _chunking_invariant),
+    Property("P4", "disconnect-anywhere", "http",
+             "a disconnect at any point ends the app in time, with nothing sent after it",
+             ("HTTP-RECV-004", "HTTP-RECV-005"), True, _disconnect_anywhere),
+    Property("P5", "websocket-state", "websocket",
+             "websocket message sequences keep the state machine valid",
+             _validator_rules("GEN-", "WS-", "WSD-", "X-WS", "OPS-"), False, _websocket_state),
+)}

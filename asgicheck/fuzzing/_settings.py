@@ -1,0 +1,175 @@
+"""How a fuzzing run is configured, and the Hypothesis ``settings`` it turns into.
+
+``FuzzSettings`` is plain data the plugin builds from its options. ``hypothesis_settings`` and
+``item_seed`` turn it into what ``@given`` needs for one property item, using Hypothesis's
+public API only: ``settings(...)`` for the budget and the database, ``@seed`` for reproducible
+runs. Hypothesis ties seeds and the database together, and so do we:
+
+* ``derandomize`` (the default when the ``CI`` environment variable is set): every item gets a
+  fixed seed derived from its ID, and no database is read or written, as with Hypothesis's own
+  ``derandomize=True``;
+* ``seed=N``: the same, from ``N`` (``@seed`` implies ``database=None`` in Hypothesis);
+* otherwise: random generation, and failing examples are saved to the example database
+  (``.hypothesis/asgicheck`` by default) and replayed first on the next run.
+
+Every item shares one ``@given`` function, so one directory would mix their examples: each
+item's keys are prefixed with its ID (``Namespaced``).
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
+
+__all__ = ["DEFAULT_DATABASE", "PROPERTY_NUMBERS", "FuzzSettings", "Namespaced",
+           "hypothesis_settings", "item_seed"]
+
+DEFAULT_DATABASE = os.path.join(".hypothesis", "asgicheck")
+PROPERTY_NUMBERS = ("P1", "P2", "P3", "P4", "P5")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FuzzSettings:
+    """What the property items do.
+
+    ``max_examples`` is per property and target; ``max_total_examples`` caps the sum over all
+    items of a run (each item then gets its share, at least ``min_examples``). ``time_budget``
+    is the seconds one item may spend running the app: after that, examples not yet seen count
+    as passing, so a slow or hanging app cannot make shrinking take minutes. ``database`` is a
+    directory, an ``ExampleDatabase`` or None. ``derandomize=None`` means "when the ``CI``
+    environment variable is set". ``profile`` names a registered Hypothesis profile whose other
+    settings (verbosity, health checks, phases) are the base. ``app_spec`` ("pkg.mod:app") is
+    what the reproduction code imports; the plugin passes the spec it loaded.
+    """
+
+    max_examples: int = 25
+    max_total_examples: int | None = 500
+    min_examples: int = 5
+    seed: int | None = None
+    derandomize: bool | None = None
+    profile: str | None = None
+    database: str | os.PathLike[str] | ExampleDatabase | None = DEFAULT_DATABASE
+    allow_5xx: bool = False
+    replay_dir: str | os.PathLike[str] | None = None
+    properties: tuple[str, ...] = PROPERTY_NUMBERS
+    time_budget: float = 10.0
+    app_spec: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("max_examples", "min_examples"):
+            value = getattr(self, name)
+            if type(value) is not int or value < 1:
+                raise ValueError(f"FuzzSettings({name}={value!r}): give an int >= 1")
+        total = self.max_total_examples
+        if total is not None and (type(total) is not int or total < 1):
+            raise ValueError(f"FuzzSettings(max_total_examples={total!r}): give an int >= 1 "
+                             f"or None for no cap")
+        if self.seed is not None and type(self.seed) is not int:
+            raise ValueError(f"FuzzSettings(seed={self.seed!r}): give an int or None")
+        if not self.time_budget > 0:
+            raise ValueError(f"FuzzSettings(time_budget={self.time_budget!r}): give seconds > 0")
+        unknown = [p for p in self.properties if p not in PROPERTY_NUMBERS]
+        if unknown:
+            raise ValueError(f"FuzzSettings(properties=...): unknown {unknown}; choose from "
+                             f"{', '.join(PROPERTY_NUMBERS)}")
+
+    def derandomized(self, env: Mapping[str, str] | None = None) -> bool:
+        """Whether runs are derandomized: as set, else the profile's choice, else ``$CI``."""
+        if self.derandomize is not None:
+            return self.derandomize
+        if self.profile is not None:
+            return bool(settings.get_profile(self.profile).derandomize)
+        return bool((os.environ if env is None else env).get("CI"))
+
+    def examples_per_item(self, items: int) -> int:
+        """Examples for each of ``items`` property items under the total cap."""
+        if self.max_total_examples is None or items == 0:
+            return self.max_examples
+        share = self.max_total_examples // items
+        return max(self.min_examples, min(self.max_examples, share))
+
+    def describe(self, env: Mapping[str, str] | None = None) -> str:
+        """One line for a report header: ``fuzz: 25 examples/item, seed 7, database ...``."""
+        mode = (f"seed {self.seed}" if self.seed is not None else
+                "derandomized" if self.derandomized(env) else "random")
+        store = "no database" if self.seed is not None or self.derandomized(env) or \
+            self.database is None else f"database {self.database}"
+        return f"fuzz: up to {self.max_examples} examples/property/target, {mode}, {store}"
+
+
+class Namespaced(ExampleDatabase):
+    """Another database's storage, with every key prefixed (one directory, many items)."""
+
+    def __init__(self, inner: ExampleDatabase, namespace: str) -> None:
+        super().__init__()
+        self.inner = inner
+        self.prefix = namespace.encode("utf-8") + b"\x00"
+
+    def __repr__(self) -> str:
+        return f"Namespaced({self.inner!r}, {self.prefix[:-1].decode('utf-8')!r})"
+
+    def save(self, key: bytes, value: bytes) -> None:
+        self.inner.save(self.prefix + key, value)
+
+    def fetch(self, key: bytes) -> Iterable[bytes]:
+        return self.inner.fetch(self.prefix + key)
+
+    def delete(self, key: bytes, value: bytes) -> None:
+        self.inner.delete(self.prefix + key, value)
+
+    def move(self, src: bytes, dest: bytes, value: bytes) -> None:
+        self.inner.move(self.prefix + src, self.prefix + dest, value)
+
+
+def item_seed(fuzz: FuzzSettings, item_id: str, env: Mapping[str, str] | None = None
+              ) -> int | None:
+    """The ``@seed`` of one item: fixed when seeded or derandomized, None for random runs.
+    Each item gets its own (from its ID), so items do not all try the same choices."""
+    if fuzz.seed is None and not fuzz.derandomized(env):
+        return None
+    return ((fuzz.seed or 0) ^ zlib.crc32(item_id.encode("utf-8"))) & 0xFFFFFFFF
+
+
+_databases: dict[str, ExampleDatabase] = {}
+
+
+def _database(fuzz: FuzzSettings, item_id: str) -> ExampleDatabase | None:
+    where = fuzz.database
+    if where is None:
+        return None
+    if isinstance(where, ExampleDatabase):
+        return Namespaced(where, item_id)
+    path = str(Path(where))
+    if path not in _databases:  # one object per directory: Hypothesis compares them
+        _databases[path] = DirectoryBasedExampleDatabase(path)
+    return Namespaced(_databases[path], item_id)
+
+
+def hypothesis_settings(fuzz: FuzzSettings, item_id: str, examples: int,
+                        env: Mapping[str, str] | None = None) -> settings:
+    """The ``settings`` for one item. Hypothesis's own ``deadline`` is off: the driver's
+    per-exchange deadline already ends a hanging app, and timing the whole property (several
+    exchanges, maybe a lifespan startup) would only make a slow app look flaky."""
+    parent = settings.get_profile(fuzz.profile) if fuzz.profile is not None else \
+        settings.get_profile("default")
+    derandomize = fuzz.derandomized(env)
+    fixed = derandomize or fuzz.seed is not None
+    phases = tuple(p for p in parent.phases if p not in (Phase.explain, Phase.target))
+    return settings(
+        parent,
+        max_examples=examples,
+        derandomize=derandomize,
+        database=None if fixed else _database(fuzz, item_id),
+        deadline=None,
+        phases=phases,
+        report_multiple_bugs=False,
+        print_blob=False,
+        verbosity=Verbosity.quiet,
+        suppress_health_check=list(HealthCheck),
+    )

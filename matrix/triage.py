@@ -1,0 +1,302 @@
+"""Every failure the matrix shows, judged by hand: a real violation of the spec by the framework
+or middleware (with the rule, the spec's sentence and a reproduction), or a checker bug
+(reported to asgicheck in matrix/checker-bugs.md).
+
+A verdict covers the failing findings of its rules in the cells and scenarios its ``where``
+patterns name (``fnmatch`` globs on subject, mode and scenario ID). ``render`` lists each
+verdict with the cells it covers; a failing finding no verdict covers is listed as UNTRIAGED,
+and ``python matrix/run.py --check`` fails on it. Two pseudo-rules need verdicts too:
+``route-status`` (a matrix route did not answer as a correct app does, so the row's passes say
+little; the "scenario" is the route) and ``runner-error`` (a scenario or a cell's worker
+raised).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from matrix.apps.raw_app import EXPECTED
+
+__all__ = ["VERDICTS", "Failure", "Verdict", "failures", "matches", "untriaged", "verdict_for"]
+
+
+def matches(text: str, pattern: str) -> bool:
+    """``fnmatch`` with ``*`` and ``?`` only: brackets are literal, as in scenario IDs."""
+    escaped = "".join(f"[{c}]" if c in "[]" else c for c in pattern)
+    return fnmatch.fnmatchcase(text, escaped)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verdict:
+    key: str  # stable anchor on the page
+    kind: Literal["violation", "checker-bug"]
+    rules: tuple[str, ...]
+    title: str
+    where: tuple[tuple[str, str, str], ...]  # (subject, mode, scenario ID) globs
+    spec: str = ""  # the sentence of the spec (or RFC) that is broken
+    explanation: str = ""
+    repro: str = ""  # a minimal reproduction outside the matrix, when it helps
+    bug: str = ""  # the heading in matrix/checker-bugs.md, for checker bugs
+
+    def covers(self, subject: str, mode: str, scenario: str, rule: str) -> bool:
+        return rule in self.rules and any(
+            matches(subject, s) and matches(mode, m) and matches(scenario, p)
+            for s, m, p in self.where)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Failure:
+    subject: str
+    mode: str
+    scenario: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}/{self.mode} {self.scenario}: {self.rule} {self.message}"
+
+
+def failures(cells: Iterable[Any]) -> Iterator[Failure]:
+    """Every failing finding (one per rule and scenario), every runner error, and every route
+    that did not answer as expected."""
+    for cell in cells:
+        for label, status in cell.unexpected(EXPECTED).items():
+            yield Failure(subject=cell.subject, mode=cell.mode, scenario=label,
+                          rule="route-status",
+                          message=f"answered {status}; a correct app answers {EXPECTED[label]}")
+        for record in cell.records:
+            if record["status"] != "failed":
+                continue
+            seen: set[str] = set()
+            for v in record["violations"]:
+                if v["fails"] and v["rule"] not in seen:
+                    seen.add(v["rule"])
+                    yield Failure(subject=cell.subject, mode=cell.mode,
+                                  scenario=record["scenario_id"], rule=v["rule"],
+                                  message=v["message"])
+            if record.get("error"):
+                yield Failure(subject=cell.subject, mode=cell.mode,
+                              scenario=record["scenario_id"], rule="runner-error",
+                              message=record["error"])
+
+
+def verdict_for(failure: Failure) -> Verdict | None:
+    for verdict in VERDICTS:
+        if verdict.covers(failure.subject, failure.mode, failure.scenario, failure.rule):
+            return verdict
+    return None
+
+
+def untriaged(cells: Iterable[Any]) -> list[Failure]:
+    return [f for f in failures(cells) if verdict_for(f) is None]
+
+
+_RUN = "python matrix/run.py"
+
+VERDICTS: tuple[Verdict, ...] = (
+    Verdict(
+        key="django-header-case", kind="violation", rules=("HTTP-SEND-008",),
+        title="Django sends response header names as written (Content-Type, Set-Cookie)",
+        where=(("django", "*", "*"),),
+        spec="Header names must be lowercased. — www.rst § Response Start - send event",
+        explanation="""
+Django's `ASGIHandler.send_response` (django/core/handlers/asgi.py) turns `response.items()`
+into the `headers` of `http.response.start` without lowercasing them, so every response carries
+`Content-Type`, `Content-Length`, `X-Content-Type-Options`, `Referrer-Policy`,
+`Cross-Origin-Opener-Policy` and `Set-Cookie` in mixed case. uvicorn and hypercorn accept them
+(HTTP names are case-insensitive on the wire), but ASGI middleware that matches names
+byte-for-byte, as the spec entitles it to, misses them: a GZip or Content-Length-rewriting
+middleware in front of Django leaves the stale `Content-Length` next to its own (bug class
+E1/M4). The request-side wording was loosened in 2021; the response-side text still says must
+(asgi-rules §7 A6).""",
+        repro="""
+# any view under django.core.asgi.get_asgi_application():
+async def index(request):
+    return HttpResponse("hello")
+# http.response.start headers=[(b'Content-Type', b'text/html; charset=utf-8'),
+#                              (b'Content-Length', b'5'), ...]""",
+    ),
+    Verdict(
+        key="content-length-204", kind="violation", rules=("X-HTTP-001",),
+        title="Django, Quart and BlackSheep put Content-Length: 0 on a 204",
+        where=(("django", "*", "*[DELETE /items/1]"), ("quart", "*", "*[DELETE /items/1]"),
+               ("blacksheep", "*", "*[DELETE /items/1]")),
+        spec="A server MUST NOT send a Content-Length header field in any response with a "
+             "status code of 1xx (Informational) or 204 (No Content). — RFC 9110 §8.6",
+        explanation="""
+Not an ASGI rule (the `X` group: HTTP rules real servers and clients rely on), but the app
+authors the header and both servers pass it through: a raw socket shows
+`HTTP/1.1 204 No Content ... content-length: 0` from uvicorn 0.54.0 and hypercorn 0.18.0, so the
+response on the wire breaks the RFC. Where it comes from: Django's `CommonMiddleware` adds
+`Content-Length` to every non-streaming response (`django/middleware/common.py`); Quart's
+`Response` sets `content_length` from the body whatever the status
+(`automatically_set_content_length`); BlackSheep's `set_headers_for_response_content`
+(`blacksheep/scribe.pyx`) writes `content-length: 0` for every response without content.
+Impact is low (clients treat 204 as bodiless whatever the header says); Starlette, FastAPI,
+Litestar and Falcon send no Content-Length on their 204s.""",
+        repro="""
+# Quart
+@app.delete("/items/<int:item_id>")
+async def delete_item(item_id):
+    return "", 204
+# http.response.start status=204 headers=[..., (b'content-length', b'0')]""",
+    ),
+    Verdict(
+        key="quart-scheme", kind="violation", rules=("GEN-APP-014", "OPS-APP-001"),
+        title="Quart requires scope['scheme'], which is optional",
+        where=(("quart", "driver", "http/S10-minimal-scope[*]"),),
+        spec="scheme (Unicode string) -- URL scheme portion (likely \"http\" or \"https\"). "
+             "Optional (but must not be empty); default is \"http\". — www.rst § HTTP "
+             "Connection Scope",
+        explanation="""
+`quart/asgi.py` builds the request (and the websocket) with `self.scope["scheme"]`, so a scope
+without `scheme` raises `KeyError('scheme')` before any response: the client gets a 500. uvicorn
+and hypercorn always send `scheme`, so this bites adapters and test harnesses that send only
+the required keys. The same request with a full scope answers 200.""",
+        repro="""
+from quart import Quart
+app = Quart(__name__)
+
+@app.get("/")
+async def index():
+    return "hello"
+# scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+#          "method": "GET", "path": "/", "query_string": b"", "headers": []}
+# -> raises KeyError('scheme')""",
+    ),
+    Verdict(
+        key="basehttp-no-response", kind="violation", rules=("OPS-APP-001",),
+        title="BaseHTTPMiddleware raises 'No response returned.' when the client leaves first",
+        where=(("basehttp", "driver", "middleware/disconnect-before-response"),),
+        spec="Sent to the application if receive is called after a response has been sent or "
+             "after the HTTP connection has been closed. — www.rst § Disconnect - receive "
+             "event; and an exception \"must terminate the application instance\" — asgi.rst "
+             "§ Error Handling",
+        explanation="""
+The inner app is told `http.disconnect` before any body and returns without answering, which
+is legal: there is nobody to answer (HTTP-SEND-005 does not apply after a disconnect).
+Starlette 1.10.0's `BaseHTTPMiddleware.call_next` then finds its response stream empty and
+raises `RuntimeError('No response returned.')`, which every server logs as "Exception in ASGI
+application" for each client that drops before the response. This is bug class C5
+(starlette#1634, #2516; reported fixed in 0.21.0 and, after a recurrence, in 0.38.3): the
+order "disconnect before the endpoint reads anything" still raises. Every `@app.middleware("http")`
+is a BaseHTTPMiddleware.""",
+        repro="""
+from starlette.middleware.base import BaseHTTPMiddleware
+
+class NoOp(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        return await call_next(request)
+
+async def inner(scope, receive, send):
+    if (await receive())["type"] == "http.disconnect":
+        return  # nobody to answer
+
+app = NoOp(inner)
+# receive() -> {"type": "http.disconnect"}  =>  raises RuntimeError('No response returned.')""",
+    ),
+    Verdict(
+        key="correlation-id-headers", kind="violation", rules=("OPS-APP-001",),
+        title="asgi-correlation-id crashes on an http.response.start without headers",
+        where=(("correlation-id", "driver", "middleware/minimal-messages"),),
+        spec="headers (Iterable[[byte string, byte string]]) -- ... Optional; if missing "
+             "defaults to an empty list. — www.rst § Response Start - send event",
+        explanation="""
+`CorrelationIdMiddleware`'s send wrapper does `MutableHeaders(scope=message)` on
+`http.response.start`, and Starlette's `Headers(scope=...)` reads `message["headers"]`: an inner
+app that leaves the optional key out (as the spec allows, and as hand-written ASGI apps and
+mounted sub-apps do) makes the middleware raise `KeyError('headers')`, so the client gets a 500
+instead of the inner app's 200 (bug class N: N2 is the same mistake in Litestar).""",
+        repro="""
+from asgi_correlation_id import CorrelationIdMiddleware
+
+async def inner(scope, receive, send):
+    await receive()
+    await send({"type": "http.response.start", "status": 200})
+    await send({"type": "http.response.body"})
+
+app = CorrelationIdMiddleware(inner)  # GET / -> raises KeyError('headers')""",
+    ),
+    Verdict(
+        key="hypercorn-disconnect-once", kind="violation", rules=("HTTP-EVT-003",),
+        title="hypercorn delivers http.disconnect once, then receive() blocks",
+        where=(("hypercorn", "probe", "live-hypercorn/server-http-scope"),),
+        spec="Sent to the application if receive is called after a response has been sent or "
+             "after the HTTP connection has been closed. — www.rst § Disconnect - receive event",
+        explanation="""
+A server violation, not a framework's: after a complete response and the client's close,
+hypercorn 0.18.0 answers the first `receive()` with `http.disconnect` and the second one never
+returns (asgicheck waits 1 s). Apps that poll `receive()` for the disconnect from more than one
+place (Starlette's `is_disconnected()` plus a streaming listener) hang on the second call
+(asgiref#334 made the repetition explicit).""",
+    ),
+    Verdict(
+        key="hypercorn-close-code", kind="violation", rules=("WS-EVT-008",),
+        title="hypercorn tells the app 1006 when the client closed with 1000",
+        where=(("hypercorn", "probe", "live-hypercorn/server-ws-echo"),),
+        spec="code (int) -- The WebSocket close code, as per the WebSocket spec. If no code was "
+             "received in the frame from the client, the server should set this to 1005. — "
+             "www.rst § Disconnect - receive event (WebSocket)",
+        explanation="""
+A server violation: the client's close frame carried 1000 'bye' and hypercorn 0.18.0 reported
+`websocket.disconnect` with 1006 (abnormal closure, "no close frame"), and 1006 again where the
+frame carried no code (1005 expected, WS-EVT-006, a warning). Known upstream as hypercorn#127.""",
+    ),
+    Verdict(
+        key="lifespan-cycles", kind="checker-bug", rules=("route-status",),
+        title="The driver runs several lifespan cycles on one app object (BlackSheep answers 500)",
+        where=(("blacksheep", "driver", "*"),),
+        bug="CB-1: the driver runs lifespan startup/shutdown several times on one app object",
+        explanation="""
+In-process, asgicheck sends `lifespan.startup` to the same app object several times on one
+event loop (the L03 probe, the shared session, and L01/L02 each run their own cycle), where
+lifespan.rst says "Lifespans should be executed once per event loop" (LS-SRV-008) and no real
+server restarts an app. BlackSheep 2.6.4 normalises its route handlers again on the second
+start (`index() missing 1 required positional argument: 'request'`), so from then on every
+route answers 500; the scenarios judge messages, not routes, so the row still "passes". The
+in-process BlackSheep row therefore says nothing about BlackSheep's routes: read its live rows
+(one startup per server, and the matrix runs each cell in a fresh process).""",
+    ),
+)
+
+# Checker bugs that no failing cell shows: a false negative, or a misleading warning.
+ALSO_REPORTED: tuple[tuple[str, str], ...] = (
+    ("CB-2: any exception after http.disconnect passes in app mode, but fails in middleware "
+     "mode",
+     "an app that raises its own RuntimeError once the client has left passes S05/S06, while "
+     "middleware mode fails the same behaviour of BaseHTTPMiddleware with OPS-APP-001 (the "
+     "failure above); OPS-APP-001's text exempts only re-raising the OSError send() raised."),
+    ("CB-3: HTTP-RECV-002 says \"unread request body\" for an app that read every declared "
+     "byte",
+     "the warning on Falcon's `http/S03-trailing-empty-chunk[POST /echo]`: Falcon reads the 12 "
+     "bytes content-length declares and answers correctly; only the final empty "
+     "more_body=False message stays unread."),
+)
+
+# What the warning columns show (warnings do not fail a row; read with the rule's spec text).
+WARNING_NOTES: tuple[tuple[str, str], ...] = (
+    ("HTTP-RECV-005",
+     "after the client has gone, Starlette, FastAPI, Litestar and BlackSheep still send a 500: "
+     "the disconnect becomes an exception (Starlette's `ClientDisconnect`) and the error "
+     "handler answers it (S05/S06 on POST /echo). Falcon answers 200, echoing the partial body "
+     "it had (S05); Quart answers GET routes after reading `http.disconnect` (S06); Django "
+     "sends the rest of /stream after `http.disconnect` on a 2.3 server (S08). The "
+     "BaseHTTPMiddleware row forwards the inner app's body after the disconnect."),
+    ("HTTP-RECV-010",
+     "Falcon routes on `path` as if it excluded `root_path` (the pre-2024 reading, asgi-rules "
+     "§7 A1): mounted under `/mnt`, every route answers 404."),
+    ("HTTP-RECV-002", "Falcon, S03: see CB-3 (checker bug)."),
+    ("GEN-MW-001",
+     "SessionMiddleware adds `scope['session']` and asgi-correlation-id appends a request "
+     "header to the scope the server passed in, instead of to a copy."),
+    ("WS-RECV-001",
+     "Quart accepts a websocket before `receive()` has returned `websocket.connect` (W06)."),
+    ("WS-RECV-005",
+     "Quart keeps echoing after `websocket.disconnect` (W01); Litestar and BlackSheep send "
+     "`websocket.close` again after `send()` raised because the client had gone (W04)."),
+    ("GEN-APP-010 GEN-APP-004",
+     "Litestar answers an unknown scope type with `websocket.close` instead of raising (S15)."),
+)

@@ -1,0 +1,108 @@
+"""FuzzSettings, the Hypothesis settings they become, and the items build_property_scenarios
+makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import settings as hypothesis_profiles
+from hypothesis.errors import InvalidArgument
+
+from asgicheck.fuzzing import FuzzSettings, PropertyScenario, build_property_scenarios
+from asgicheck.fuzzing._settings import Namespaced, hypothesis_settings, item_seed
+from asgicheck.scenarios import RunOptions, Target
+
+OPTIONS = RunOptions()
+TARGETS = [Target(path="/"), Target(method="POST", path="/echo"),
+           Target(kind="websocket", path="/ws"), Target(path="/")]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TemplatedTarget(Target):
+    template: str | None = None
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"max_examples": 0}, {"max_examples": 2.5}, {"min_examples": 0},
+     {"max_total_examples": 0}, {"seed": "7"}, {"time_budget": 0}, {"properties": ("P9",)}],
+    ids=["examples-0", "examples-float", "min-0", "total-0", "seed-str", "budget-0",
+         "unknown-property"],
+)
+def test_bad_settings_are_refused_up_front(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="FuzzSettings"):
+        FuzzSettings(**kwargs)
+
+
+def test_ci_derandomizes_by_default() -> None:
+    assert FuzzSettings().derandomized({"CI": "true"}) is True
+    assert FuzzSettings().derandomized({}) is False
+    assert FuzzSettings(derandomize=False).derandomized({"CI": "1"}) is False
+    assert FuzzSettings(derandomize=True).derandomized({}) is True
+
+
+def test_a_profile_supplies_the_default_for_derandomize() -> None:
+    hypothesis_profiles.register_profile("asgicheck-test-derandomized", derandomize=True)
+    fuzz = FuzzSettings(profile="asgicheck-test-derandomized")
+    assert fuzz.derandomized({}) is True
+    assert hypothesis_settings(fuzz, "x", 5, {}).database is None
+
+
+def test_hypothesis_settings() -> None:
+    fuzz = FuzzSettings(database="some/dir")
+    random_run = hypothesis_settings(fuzz, "fuzz/P1-conformant[GET /]", 9, {})
+    assert random_run.max_examples == 9 and random_run.deadline is None
+    assert random_run.derandomize is False and random_run.report_multiple_bugs is False
+    assert isinstance(random_run.database, Namespaced)
+    assert hypothesis_settings(fuzz, "x", 9, {"CI": "1"}).database is None
+    assert hypothesis_settings(FuzzSettings(database=None), "x", 9, {}).database is None
+    assert hypothesis_settings(FuzzSettings(seed=1), "x", 9, {}).database is None
+
+
+def test_item_seeds() -> None:
+    assert item_seed(FuzzSettings(), "a", {}) is None  # random run: Hypothesis picks
+    fixed = item_seed(FuzzSettings(seed=5), "a", {})
+    assert fixed == item_seed(FuzzSettings(seed=5), "a", {})
+    assert fixed != item_seed(FuzzSettings(seed=5), "b", {})  # items explore differently
+    assert fixed != item_seed(FuzzSettings(seed=6), "a", {})
+    assert item_seed(FuzzSettings(), "a", {"CI": "1"}) is not None
+
+
+def test_the_total_cap_shares_examples_out() -> None:
+    assert FuzzSettings().examples_per_item(10) == 25
+    assert FuzzSettings(max_total_examples=500).examples_per_item(57) == 8
+    assert FuzzSettings(max_total_examples=100).examples_per_item(57) == 5  # min_examples
+    assert FuzzSettings(max_total_examples=None).examples_per_item(1000) == 25
+
+
+def test_items_for_each_target() -> None:
+    found = build_property_scenarios(TARGETS, OPTIONS, settings=FuzzSettings())
+    assert [s.id for s in found] == [
+        "fuzz/P1-conformant[GET /]", "fuzz/P2-no-server-error[GET /]",
+        "fuzz/P3-chunking-invariance[GET /]", "fuzz/P4-disconnect-anywhere[GET /]",
+        "fuzz/P1-conformant[POST /echo]", "fuzz/P2-no-server-error[POST /echo]",
+        "fuzz/P3-chunking-invariance[POST /echo]", "fuzz/P4-disconnect-anywhere[POST /echo]",
+        "fuzz/P5-websocket-state[WS /ws]"]
+    assert all(isinstance(s, PropertyScenario) for s in found)
+    assert [s.protocol for s in found].count("websocket") == 1
+    assert all(s.rules and s.title for s in found)
+
+
+def test_items_can_be_chosen_and_use_templates() -> None:
+    targets = [TemplatedTarget(path="/items/1", template="/items/{item_id:int}")]
+    found = build_property_scenarios(targets, OPTIONS,
+                                     settings=FuzzSettings(properties=("P2", "P5")))
+    assert [s.id for s in found] == ["fuzz/P2-no-server-error[GET /items/{item_id}]"]
+
+
+def test_an_unknown_profile_is_refused_when_building() -> None:
+    with pytest.raises(InvalidArgument):
+        build_property_scenarios(TARGETS, OPTIONS, settings=FuzzSettings(profile="no-such"))
+
+
+def test_describe() -> None:
+    assert "seed 3, no database" in FuzzSettings(seed=3).describe({})
+    assert "random, database .hypothesis" in FuzzSettings().describe({})
+    assert "derandomized, no database" in FuzzSettings().describe({"CI": "1"})

@@ -1,0 +1,113 @@
+"""The fuzzing strategies are valid by construction, and examples round-trip through JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+import pytest
+from hypothesis import given, settings
+from hypothesis.errors import InvalidArgument
+
+from asgicheck import Validator
+from asgicheck.fuzzing import (
+    HTTPExample,
+    WebSocketExample,
+    example_from_json,
+    http_examples,
+    websocket_examples,
+)
+from asgicheck.fuzzing._strategies import template_parts
+from asgicheck.scenarios import RunOptions, Target
+from asgicheck.violations import Party
+
+OPTIONS = RunOptions()
+POST = Target(method="POST", path="/items/1", headers=((b"x-api-key", b"k"),))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TemplatedTarget(Target):
+    template: str | None = None
+
+
+def server_findings(scope: dict) -> list:  # type: ignore[type-arg]
+    return [v for v in Validator(scope).violations if v.party is Party.SERVER]
+
+
+@settings(max_examples=40)
+@given(http_examples(POST, disconnect=True))
+def test_http_examples_are_well_formed_requests(example: HTTPExample) -> None:
+    assert example.method == "POST"
+    assert example.headers[:1] == ((b"x-api-key", b"k"),)
+    assert b"".join(example.chunks) == example.body and example.chunks
+    scope = example.scope(OPTIONS)
+    assert server_findings(scope) == []
+    assert unquote(scope["raw_path"].decode("ascii")) == example.path
+    example.query_string.decode("ascii")
+    assert example.disconnect is not None
+    kind, _, count = example.disconnect.partition(":")
+    assert kind in ("first", "body", "started", "streaming")
+    assert kind != "body" or 1 <= int(count) <= len(example.chunks)
+    steps = example.script(OPTIONS).steps
+    assert steps[-1].event == {"type": "http.disconnect"}
+
+
+@settings(max_examples=40)
+@given(http_examples(Target(path="/a/b")))
+def test_get_examples_stay_near_the_target_without_a_body(example: HTTPExample) -> None:
+    assert example.body == b"" and example.disconnect is None
+    assert example.path == "/a/b" or example.path.startswith(("/a/", "/a/b/"))
+
+
+@settings(max_examples=40)
+@given(http_examples(TemplatedTarget(path="/items/1/x", template="/items/{id:int}/{name}")))
+def test_templates_get_values_of_their_kind(example: HTTPExample) -> None:
+    segments = example.path.split("/")
+    if len(segments) >= 3 and segments[1] == "items":  # the route, or a sibling under it
+        int(segments[2])
+
+
+@settings(max_examples=40)
+@given(websocket_examples(Target(kind="websocket", path="/ws", subprotocols=("chat",))))
+def test_websocket_examples_are_valid_sessions(example: WebSocketExample) -> None:
+    validator = Validator(example.scope(OPTIONS))
+    validator.app_received({"type": "websocket.connect"})
+    validator.app_sent({"type": "websocket.accept"})
+    for event in example.events():
+        validator.app_received({"type": "websocket.receive", **event})
+    assert [v for v in validator.violations if v.party is Party.SERVER] == []
+
+
+@settings(max_examples=60)
+@given(http_examples(POST, disconnect=True) | websocket_examples(Target(kind="websocket")))
+def test_examples_round_trip_through_json(example: HTTPExample | WebSocketExample) -> None:
+    assert example_from_json(example.to_json()) == example
+
+
+@pytest.mark.parametrize(
+    ("template", "path", "parts"),
+    [
+        ("/items/{item_id:int}", "/items/1", ["/items/", ("item_id", "int")]),
+        ("/items/{item_id}", "/items/1", ["/items/", ("item_id", "int")]),
+        ("/u/{name}/files/{rest:path}", "/u/x/files/a/b",
+         ["/u/", ("name", "str"), "/files/", ("rest", "path")]),
+        ("/d/<int:day>", "/d/1", ["/d/", ("day", "int")]),
+        ("/x/{id}", "/x/3fa85f64-5717-4562-b3fc-2c963f66afa6", ["/x/", ("id", "uuid")]),
+        ("/static", "/static", ["/static"]),
+    ],
+    ids=["typed", "read-back", "path", "werkzeug", "uuid", "no-params"],
+)
+def test_template_parts(template: str, path: str, parts: list[object]) -> None:
+    assert template_parts(template, path) == parts
+
+
+def test_strategies_refuse_the_wrong_kind_of_target() -> None:
+    with pytest.raises(InvalidArgument):
+        http_examples(Target(kind="websocket"))
+    with pytest.raises(InvalidArgument):
+        websocket_examples(Target())
+
+
+def test_raw_paths_are_what_a_server_would_send() -> None:
+    example = HTTPExample(method="GET", path="/é/a b/%")
+    assert example.scope(OPTIONS)["raw_path"] == quote("/é/a b/%").encode()
