@@ -15,5 +15,5 @@ def test_the_docs_example_runs(pytester: pytest.Pytester) -> None:
     (code,) = EXAMPLE.findall(DOC.read_text(encoding="utf-8"))
     pytester.makepyfile(test_app_fuzz=code)
     pytester.syspathinsert(Path(__file__).parents[2])
-    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "error")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark", "-W", "error")
     result.assert_outcomes(passed=3)
