@@ -133,6 +133,7 @@ def test_uvicorn_gives_back_the_access_logger_it_silences() -> None:
     access = logging.getLogger("uvicorn.access")
     marker = logging.NullHandler()
     access.addHandler(marker)
+    propagated = access.propagate  # another test in this process may have configured uvicorn
     try:
         taken = bind_socket()
         with pytest.raises(LiveServerError):  # a start that fails before the thread
@@ -140,7 +141,7 @@ def test_uvicorn_gives_back_the_access_logger_it_silences() -> None:
         taken.close()
         with serve(raw_app, "uvicorn"), serve(raw_app, "uvicorn"):
             assert marker not in access.handlers and not access.propagate
-        assert marker in access.handlers and access.propagate
+        assert marker in access.handlers and access.propagate == propagated
     finally:
         access.removeHandler(marker)
 
