@@ -15,5 +15,7 @@ def test_the_docs_example_runs(pytester: pytest.Pytester) -> None:
     (code,) = EXAMPLE.findall(DOC.read_text(encoding="utf-8"))
     pytester.makepyfile(test_app_fuzz=code)
     pytester.syspathinsert(Path(__file__).parents[2])
-    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark", "-W", "error")
+    # In-process, asgicheck is already imported, so pytest cannot assertion-rewrite it again.
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:benchmark", "-W", "error",
+                                "-W", "ignore::pytest.PytestAssertRewriteWarning")
     result.assert_outcomes(passed=3)
