@@ -18,6 +18,9 @@ from asgicheck.selection import Selection
 from asgicheck.violations import Party, Severity
 
 OPTIONS = RunOptions(deadline=0.5, linger=0.2)
+# Known-good middlewares must pass on a loaded 2-core machine too: a scheduling hiccup of a few
+# hundred milliseconds is not the middleware blocking the loop.
+RELAXED = RunOptions(deadline=2.0, linger=0.2, block_threshold=0.5)
 
 IDS = [
     "middleware/plain", "middleware/streaming-many-chunks", "middleware/minimal-messages",
@@ -83,7 +86,7 @@ def test_a_planted_bug_is_caught_with_its_rule(middleware: type[Any], scenario_i
 @pytest.mark.parametrize("name", list(GOOD))
 def test_a_correct_middleware_passes(name: str, scenario_id: str) -> None:
     factory, kwargs = GOOD[name]
-    outcome = run(factory, scenario_id, kwargs)
+    outcome = run(factory, scenario_id, kwargs, RELAXED)
     noisy = [str(v) for v in outcome.violations if v.severity is not Severity.INFO]
     assert (outcome.status, noisy) == ("passed", []), outcome.transcript
 
