@@ -1,48 +1,44 @@
 """One simulated connection, inside the runner's event loop: the strict server side of a Script.
 
-The app gets a wrapped ``receive`` and ``send``; each call goes through the Validator first and
-is recorded, then acted on (style.md 7). The rules the server side keeps here:
-
-* ``receive()`` hands out the script's events in order, each once its gate is open. After the
-  request body it *blocks* until the scripted disconnect; it never repeats ``http.request``
-  (bug-classes.md §S: unit#1563, pyvoy 1.5.1). After the client has gone, every HTTP
-  ``receive()`` returns ``http.disconnect`` (www.rst, asgiref#334). A websocket gets its
-  ``websocket.disconnect`` once; a later ``receive()`` waits forever, as there is nothing more.
-* ``send()`` after the client left mid-response raises ``ClientDisconnected`` at spec_version
-  2.4+ and is a silent no-op before (www.rst § Disconnected Client - send exception, A3).
-  Messages after the app itself completed the response are recorded and ignored (A8).
-* ``send()`` and a repeated ``receive()`` yield to the loop whenever the connection is over, so
-  an app that loops on them without awaiting anything else can still be cancelled.
-
-This is the hot path of every exchange, so it is written for speed: flags are class-level
-defaults, and ``_advance`` runs only when something may be waiting on it.
+``start()`` calls the app and takes its first step synchronously, as the current task of a
+borrowed host (``_hosts``), in a fresh ``contextvars.Context``. Most exchanges end within that
+step, having scheduled nothing: their stall is their whole duration, measured directly. One
+that awaits something real *goes slow*: its host task carries it on in the loop, and only then
+is it registered with the heartbeat (its deadline, its stalls) and given a ``done`` future.
+``receive`` and ``send`` are in ``_wire``; the end of the record is here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
-import threading
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Coroutine, Generator
 from types import CoroutineType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from asgicheck import _findings
-from asgicheck._progress import Progress
-from asgicheck._script import ClientDisconnected, Gate, Script, Step
-from asgicheck._watchdog import start_task
+from asgicheck import _findings, _progress
+from asgicheck._hosts import cancel_requested, enter_task, leave_task
+from asgicheck._script import Script
+from asgicheck._watchdog import Ticket
+from asgicheck._wire import MAX_ENTRIES, Wire
 from asgicheck.selection import Selection
-from asgicheck.transcript import NOTE, RECEIVED, SENT, Ended, LogItem, Transcript
-from asgicheck.types import Message
+from asgicheck.transcript import RECEIVED, Ended, Transcript
 from asgicheck.validator import Validator
-from asgicheck.violations import Party, Violation, ViolationError
+from asgicheck.violations import Party, Violation
 
-__all__ = ["MAX_ENTRIES", "Connection", "grace_for"]
+if TYPE_CHECKING:
+    from asgicheck._hosts import Host
+    from asgicheck._watchdog import Runner
 
-MAX_ENTRIES = 5000  # per transcript; an app that streams forever must not eat the memory
-_RESPONSE_GATES = frozenset({Gate.STARTED, Gate.STREAMING, Gate.COMPLETE})
+__all__ = ["MARGIN", "MAX_ENTRIES", "Connection", "connection", "grace_for"]
+
+MARGIN = 0.3  # how much longer than the in-loop deadline the caller waits for a wedged loop
 _MISSING = object()
+_new, _set = object.__new__, object.__setattr__
+_ENDED = object()  # the first step ended the exchange
 _now = time.perf_counter
 
 
@@ -51,72 +47,137 @@ def grace_for(deadline: float) -> float:
     return min(0.25, max(0.05, deadline / 4))
 
 
-def _nothing() -> None:
-    pass
+def _limit(deadline: float) -> float:
+    """How long after an exchange's start its caller waits for the loop to answer."""
+    limit = _LIMITS[deadline] = deadline + grace_for(deadline) + MARGIN
+    return limit
 
 
-class Connection:
-    """The server side of one exchange; ``start()`` must be called in the loop's thread."""
+_LIMITS: dict[float, float] = {}
+_Context = contextvars.Context
 
-    # Defaults, overwritten per instance only when they change.
-    pos = count = sends = dropped = waiting = 0
-    signalled = received_startup = blocked = False
-    gone = gone_open = told_gone = False  # the client left; while the response was open
-    gone_event: dict[str, Any] | None = None
-    waiter: asyncio.Future[None] | None = None
-    task: asyncio.Task[None] | None = None
-    done: asyncio.Future[Transcript] | None = None
-    final: Transcript | None = None
+
+class Connection(Wire):
+    """The server side of one exchange (build it with ``connection()``); ``start()`` must be
+    called in the loop's thread, in a job (outside any task)."""
+
+    slow = False
+    done: asyncio.Future[Transcript] | None = None  # only once it went slow
     timed_out: str | None = None
     expire_reason: str | None = None
     not_awaitable: object = _MISSING
-    t0 = mark = 0.0
+    mark = first_stall = 0.0
+    host: Host | None = None
+    spawned: list[asyncio.Task[Any]] | None = None  # tasks the app started
+    context: contextvars.Context
 
-    def __init__(self, app: Any, script: Script, selection: Selection, *,
-                 loop: asyncio.AbstractEventLoop, meter: Any,
-                 taint: Callable[[], None] = _nothing) -> None:
-        self.app, self.script, self.selection = app, script, selection
-        self.loop, self.meter, self.taint = loop, meter, taint
-        self.scope: dict[str, Any] = dict(script.scope)  # the app may change its own copy
-        self.kind = self.scope.get("type")
-        self.validator = Validator(self.scope, selection=selection)
+    def __init__(self, app: Any, script: Script, selection: Selection, runner: Runner) -> None:
+        self.app, self.script, self.selection, self.runner = app, script, selection, runner
+        self.loop = runner.loop
+        self.scope = scope = script.scope.copy()  # the app may change its own copy
+        self.validator = Validator(scope, selection=selection)
         self.steps = script.steps
         self.disconnect_at = script.disconnect_at
-        self.raises = script.spec_version >= (2, 4)
-        self.log: list[LogItem] = []
-        self.progress = Progress(self.kind)
-        self.ready_at: dict[int, float] = {}
-        self.watchers: list[asyncio.Future[None]] = []
-        self.spawned: list[asyncio.Task[Any]] = []  # tasks the app started
-        self.handles: list[asyncio.Handle] = []
-        self._final_lock = threading.Lock()
+        self.log = []
 
     # -- running --------------------------------------------------------------------------------
 
-    def start(self, deadline: float | None) -> asyncio.Future[Transcript]:
-        """Call the app. ``deadline=None`` leaves ending it to the caller (lifespan phases)."""
-        self.done = self.loop.create_future()
-        self.mark = self.meter.begin(self, deadline)
-        self.t0 = _now()
-        self.task = start_task(self.loop, self._main(), self.spawned)
+    def start(self, ticket: Ticket | None, deadline: float | None) -> None:
+        """Call the app and take its first step; if that does not end the exchange, its host
+        task carries it on in the loop (wait for ``done``). ``ticket.until`` is moved on to this
+        exchange's own limit. ``deadline=None`` leaves ending it to the caller (lifespan)."""
+        runner = self.runner
+        self.t0 = t0 = runner.meter.alive = _now()
+        if ticket is not None and deadline is not None:
+            until = t0 + (_LIMITS.get(deadline) or _limit(deadline))
+            if until > ticket.until:
+                ticket.until = until
+        context = self.context = _Context()
         if self.disconnect_at == 0:
             self._advance()
-        return self.done
-
-    async def _main(self) -> None:
+        hosts = runner.hosts
+        idle = hosts.idle
+        host = idle[-1] if idle else None
+        if host is None or host.idle.done():
+            host = hosts.borrow()
+        self.host = host
+        task = host.task
+        runner.owners[task] = self  # the tasks the app starts are this exchange's
+        if enter_task is None or leave_task is None:  # no synchronous first step here
+            hosts.lend(host)
+            self._go_slow(deadline, self._whole())
+            return
+        loop, call, pending, value, exc = self.loop, None, _ENDED, None, None
+        enter_task(loop, task)
         try:
-            call = self.app(self.scope, self.receive, self.send)
-            if type(call) is not CoroutineType and not inspect.isawaitable(call):
-                self.not_awaitable = call
-                self._finish("returned")
-                return
-            result = await call
-        except asyncio.CancelledError as exc:
-            self._finish("timeout" if self.timed_out else "cancelled", exc)
-        except BaseException as exc:  # noqa: B036 - KeyboardInterrupt etc. must not kill the run
-            self._finish("timeout" if self.timed_out else "raised", exc)
+            try:
+                call = context.run(self.app, self.scope, self.receive, self.send)
+            except BaseException as error:  # noqa: B036 - KeyboardInterrupt etc. must not kill
+                exc = error  # the run
+            else:
+                if type(call) is not CoroutineType:
+                    call = self._awaitable(call)
+                if call is not None:
+                    pending = context.run(call.send, None)
+        except StopIteration as stop:
+            value = stop.value
+        except BaseException as error:  # noqa: B036 - as above
+            exc = error
+        finally:
+            leave_task(loop, task)
+        if pending is not _ENDED:
+            assert call is not None
+            hosts.lend(host)
+            self._go_slow(deadline, call, pending)
+            return
+        if self.final is None:  # (nothing can have timed out: the loop has not turned)
+            if exc is None:
+                self._finish("returned", None, value)
+            else:
+                self.ended(None, exc)
+        if host.idle.done() or cancel_requested(task):  # the app cancelled its task
+            hosts.drop(host)
+
+    def _awaitable(self, call: object) -> Coroutine[Any, Any, Any] | None:
+        """What to step for an app call that gave no coroutine: a generator awaiting it, or
+        None when it cannot be awaited (the record is closed then, GEN-APP-001)."""
+        if inspect.isawaitable(call):
+            return _awaiting(call)  # a generator with send/throw, as good as a coroutine here
+        self.not_awaitable = call
+        self._finish("returned")
+        return None
+
+    async def _whole(self) -> Any:
+        """The app's whole call as one coroutine (where no first step can be taken outside
+        the loop)."""
+        call = self.app(self.scope, self.receive, self.send)
+        if type(call) is not CoroutineType:
+            call = self._awaitable(call)
+        return None if call is None else await call
+
+    def _go_slow(self, deadline: float | None, coro: Coroutine[Any, Any, Any],
+                 *pending: Any) -> None:
+        """The app awaits something real: hand it to its host task and watch it."""
+        self.slow = True
+        self.first_stall = _now() - self.t0
+        remaining = None if deadline is None else deadline - self.first_stall
+        self.mark = self.runner.meter.begin(self, remaining)
+        self.done = self.loop.create_future()
+        assert self.host is not None
+        self.host.adopt(self, coro, *pending)
+
+    def ended(self, value: object, exc: BaseException | None) -> None:
+        """The app's coroutine returned ``value`` or raised ``exc``."""
+        if self.final is not None:
+            return
+        if self.timed_out:
+            self._finish("timeout", exc, value)
+        elif exc is None:
+            self._finish("returned", None, value)
+        elif isinstance(exc, asyncio.CancelledError):
+            self._finish("cancelled", exc)
         else:
-            self._finish("timeout" if self.timed_out else "returned", result=result)
+            self._finish("raised", exc)
 
     def expire(self, kind: str, why: str | None = None) -> None:
         """The deadline (or the linger time after a disconnect) has passed: cancel the app.
@@ -126,23 +187,45 @@ class Connection:
         self.timed_out, self.expire_reason = kind, why
         self.blocked = self.waiting > 0
         self._note(f"{kind} passed; cancelling the app")
-        assert self.task is not None
-        self.task.cancel()
-        self.handles.append(self.loop.call_later(grace_for(self.script.deadline), self._abandon))
+        assert self.host is not None
+        self.host.task.cancel()
+        self._later(grace_for(self.script.deadline), self._abandon)
 
     def _abandon(self) -> None:
-        if self.final is None:  # it ignored the cancellation (or was cancelled unstarted)
-            if not self.task or not self.task.done():
-                self._note("the app ignored cancellation; it is left running")
-                self.taint()
+        if self.final is None:  # it ignored the cancellation
+            self._note("the app ignored cancellation; it is left running")
+            self.runner.retire_after_job = True
             self._finish("timeout")
+
+    @property
+    def received_startup(self) -> bool:
+        """Whether the app has received ``lifespan.startup`` (lifespan connections only)."""
+        return False
+
+    def spawned_task(self, task: asyncio.Task[Any]) -> None:
+        if self.spawned is None:
+            self.spawned = []
+        self.spawned.append(task)
 
     def cancel_spawned(self) -> None:
         """Cancel the tasks the app started and left running (an isolated exchange's end)."""
-        for task in self.spawned:
-            if not task.done():
-                task.cancel()
-        self.spawned.clear()
+        spawned = self.spawned
+        if spawned:
+            for task in spawned:
+                if not task.done():
+                    task.cancel()
+            spawned.clear()
+
+    def run_alone(self, ticket: Ticket) -> Transcript:
+        """A job: this one exchange, isolated (what the app leaves running is cancelled)."""
+        self.start(ticket, self.script.deadline)
+        if self.final is None:
+            assert self.done is not None
+            self.runner.wait(self.done)
+        if self.spawned:
+            self.cancel_spawned()
+        assert self.final is not None
+        return self.final
 
     def signal(self) -> None:
         """Open SIGNAL gates (the server decides to shut the lifespan down)."""
@@ -157,240 +240,143 @@ class Connection:
             if remaining <= 0:
                 return False
             watcher: asyncio.Future[None] = self.loop.create_future()
+            if self.watchers is None:
+                self.watchers = []
             self.watchers.append(watcher)
             handle = self.loop.call_later(remaining, _resolve, watcher)
             await watcher
             handle.cancel()
         return predicate() or self.final is not None
 
-    # -- receive --------------------------------------------------------------------------------
-
-    async def receive(self) -> Message:
-        while True:
-            if self.final is not None:
-                return {"type": f"{self.kind}.disconnect"}
-            if self.gone:
-                return await self._disconnected()
-            if self.kind == "websocket" and self.progress.finished:
-                self._leave(by_app=True)
-                continue
-            pos = self.pos
-            if pos < len(self.steps):
-                step = self.steps[pos]
-                if (step.gate is Gate.CALL or self._open(step, receiving=True)) and \
-                        (not step.delay or self._due(step, pos)):
-                    if pos == self.disconnect_at:
-                        self._leave(step.event)
-                        continue
-                    self.pos = pos + 1
-                    event = dict(step.event)
-                    self._received(event, step.event)
-                    if self.waiter is not None or self.pos == self.disconnect_at:
-                        self._advance()
-                    return event
-            await self._wait()
-
-    async def _disconnected(self) -> Message:
-        if self.kind == "http":
-            if self.told_gone:
-                await asyncio.sleep(0)  # a receive loop must not starve the event loop
-            self.told_gone = True
-            event = dict(self.gone_event or {"type": "http.disconnect"})
-            self._received(event, self.gone_event or event)
-            return event
-        if self.kind == "websocket" and not self.told_gone and self.gone_event is not None:
-            self.told_gone = True
-            event = dict(self.gone_event)
-            self._received(event, self.gone_event)
-            return event
-        self._note("receive() called again after the end of the connection: nothing more "
-                   "will ever arrive")
-        while True:
-            await self._wait()
-
-    def _received(self, event: dict[str, Any], original: dict[str, Any]) -> None:
-        index = self.count
-        self.count = index + 1
-        self.validator.app_received(event)
-        if self.kind == "lifespan" and original.get("type") == "lifespan.startup":
-            self.received_startup = True
-        if len(self.log) < MAX_ENTRIES:
-            self.log.append((RECEIVED, index, _now() - self.t0, original))
-        else:
-            self.dropped += 1
-
-    async def _wait(self) -> None:
-        if self.waiter is None or self.waiter.done():
-            self.waiter = self.loop.create_future()
-        self.waiting += 1
-        try:
-            await self.waiter
-        finally:
-            self.waiting -= 1
-
-    def _open(self, step: Step, *, receiving: bool = False) -> bool:
-        gate, progress = step.gate, self.progress
-        if gate is Gate.CALL:
-            return True
-        if gate is Gate.IDLE:
-            return receiving or self.waiting > 0
-        if gate is Gate.COMPLETE:
-            return progress.finished
-        if gate is Gate.STREAMING:
-            return progress.streaming or progress.finished
-        if gate is Gate.STARTED:
-            return progress.started or progress.finished
-        if gate is Gate.ACCEPT:
-            return progress.accepted
-        return self.signalled
-
-    def _due(self, step: Step, position: int) -> bool:
-        now = self.loop.time()
-        ready_at = self.ready_at.get(position)
-        if ready_at is None:
-            ready_at = self.ready_at[position] = now + step.delay
-            self.handles.append(self.loop.call_at(ready_at, self._advance))
-        return now >= ready_at
-
-    def _advance(self) -> None:
-        """Re-check the steps: a due disconnect happens now, and waiters look again.
-
-        A disconnect waits until the steps before it were delivered, unless its gate is the
-        response's progress (STARTED, STREAMING, COMPLETE): a client that has its answer, or
-        gives up on a stream, leaves whether or not the app read all of the request.
-        """
-        at = self.disconnect_at
-        if at is not None and not self.gone:
-            step = self.steps[at]
-            if (at == self.pos or step.gate in _RESPONSE_GATES) and self._open(step) and \
-                    (not step.delay or self._due(step, at)):
-                self._leave(step.event)
-        waiter = self.waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-        if self.watchers:
-            for watcher in self.watchers:
-                _resolve(watcher)
-            self.watchers.clear()
-
-    def _leave(self, event: dict[str, Any] | None = None, *, by_app: bool = False) -> None:
-        """The connection is over: the client went away, or the app closed the websocket."""
-        if self.gone:
-            return
-        self.gone, self.gone_open = True, not self.progress.finished
-        if by_app or event is None:
-            code = self.progress.close_code
-            event = {"type": "websocket.disconnect", "code": code}
-            if self.script.spec_version >= (2, 5):
-                event["reason"] = ""
-            self._note(f"connection closed after the app's close (code {code})")
-        else:
-            self._note("client disconnected")
-        self.gone_event = event
-        linger = self.script.linger
-        if linger is not None and self.gone_open and self.final is None:
-            self.handles.append(self.loop.call_later(linger, self.expire, "linger"))
-        self._advance()
-
-    # -- send -----------------------------------------------------------------------------------
-
-    async def send(self, message: Message) -> None:
-        if self.final is not None:
-            return
-        index = self.count
-        self.count = index + 1
-        found = self.validator.app_sent(message)
-        result = "ok"
-        if self.gone and self.gone_open:
-            result = "raised" if self.raises else "ignored"
-        elif self.progress.finished and self.kind != "lifespan":
-            result = "ignored"
-        is_dict = isinstance(message, dict)
-        if len(self.log) < MAX_ENTRIES:
-            self.log.append((SENT, index, _now() - self.t0, dict(message) if is_dict else message,
-                             result))
-        else:
-            self.dropped += 1
-        if found and self.script.raise_invalid:
-            failing = [v for v in found if v.party is Party.APP and self.selection.fails(v)]
-            if failing:
-                raise ViolationError(failing)
-        self.sends += 1
-        if result == "ok":
-            if self.script.send_delay:
-                await asyncio.sleep(self.script.send_delay)
-            if is_dict:
-                self.progress.track(message)  # type: ignore[arg-type]
-                if self.waiter is not None or self.watchers or \
-                        (self.disconnect_at is not None and not self.gone):
-                    self._advance()
-            if not self.sends & 63:
-                await asyncio.sleep(0)  # an endless stream must not starve the event loop
-            return
-        await asyncio.sleep(0)
-        if result == "raised":
-            kind = message.get("type") if is_dict else message
-            exc = ClientDisconnected(f"the client disconnected; send({kind!r}) has nowhere to go")
-            self.validator.send_failed(exc)
-            raise exc
-
     # -- the record -----------------------------------------------------------------------------
 
-    def _note(self, text: str) -> None:
-        if len(self.log) < MAX_ENTRIES:
-            self.log.append((NOTE, _now() - (self.t0 or _now()), text))
-
-    def _finish(self, ended: Ended, exc: BaseException | None = None, result: object = None,
-                *, stalled: float = 0.0) -> None:
+    def _finish(self, ended: Ended, exc: BaseException | None = None, result: object = None
+                ) -> None:
         """Close the record (once): end-of-call checks, the deadline and stall findings."""
-        if not self._final_lock.acquire(blocking=False):
+        if self.final is not None:
             return
-        foreign = stalled > 0  # called from the caller's thread: the loop is wedged
-        if not foreign:
+        if self.handles:
             for handle in self.handles:
                 handle.cancel()
+        self.final = final = self._record(ended, exc, result, 0.0)
+        if self.host is not None:
+            self.runner.owners.pop(self.host.task, None)
+        if self.done is not None and not self.done.done():
+            self.done.set_result(final)
+        if self.waiter is not None or self.watchers:
+            self._advance()
+
+    def finish_wedged(self, stalled: float) -> Transcript:
+        """The loop never answered: close the record from the caller's thread. The loop's
+        thread may still close it too, if the app ever lets it: the caller keeps this one."""
+        final = self.final
+        if final is not None:
+            return final
+        self.t0 = self.t0 or _now()  # it may never have started (another exchange wedged it)
+        self.timed_out = self.timed_out or "deadline"
+        self._note(f"the event loop did not run for {stalled:.2f} s; its thread was abandoned")
+        self.final = final = self._record("timeout", None, None, max(stalled, 1e-6))
+        return final
+
+    def _record(self, ended: Ended, exc: BaseException | None, result: object,
+                stalled: float) -> Transcript:
+        """The transcript; ``stalled`` (from the caller's thread) is how long the loop was
+        wedged."""
+        duration = _now() - self.t0
+        script = self.script
         extra: list[Violation] = []
         if ended == "timeout":
             extra.append(_findings.hang(
                 stalled=stalled, reason=self.expire_reason, kind=self.timed_out,
-                deadline=self.script.deadline, linger=self.script.linger, blocked=self.blocked))
+                deadline=script.deadline, linger=script.linger, blocked=self.blocked))
         elif self.not_awaitable is not _MISSING:
             extra.append(_findings.not_awaitable(self.not_awaitable))
         elif ended == "returned":
             self.validator.app_returned(result)
         elif exc is not None:
             self.validator.app_raised(exc)
-        worst = stalled or self.meter.end(self.mark, self)
-        if worst > self.script.block_threshold:
-            extra.append(_findings.stall(worst, self.script.block_threshold))
+        if stalled:
+            worst = stalled
+        elif self.slow:  # the first step was a stall too: the loop did not run meanwhile
+            worst = max(self.first_stall, self.runner.meter.end(self.mark, self))
+        else:  # it never waited: the whole exchange was one step of the loop
+            worst = duration
+        if worst > script.block_threshold:
+            extra.append(_findings.stall(worst, script.block_threshold))
         found = self.validator.violations
-        expected = self.script.server_findings_expected
+        expected = script.server_findings_expected
         if expected:
             found = [v for v in found if not (v.party is Party.SERVER and v.rule in expected)]
         if extra:
             found = [*found, *self.selection.keep(extra)]
-        self.final = Transcript(
-            scope=self.script.scope, log=tuple(self.log), ended=ended,
-            violations=tuple(found), exception=None if exc is None else repr(exc),
-            exception_types=() if exc is None else _findings.exception_chain(exc),
-            returned=None if result is None else repr(result)[:200],
-            timed_out=self.timed_out if ended == "timeout" else None,  # type: ignore[arg-type]
-            duration=_now() - self.t0, max_stall=worst,
-            scope_changes=_findings.changed_keys(self.script.scope, self.scope),
-            dropped=self.dropped, blocked_in_receive=self.blocked, name=self.script.name)
-        if not foreign:
-            if self.done is not None and not self.done.done():
-                self.done.set_result(self.final)
-            if self.waiter is not None or self.watchers:
-                self._advance()
+        scope = script.scope
+        # The rest of the fields only where they differ from the defaults.
+        fields: dict[str, Any] = {"scope": scope, "log": tuple(self.log), "ended": ended,
+                                  "duration": duration, "max_stall": worst}
+        if found:
+            fields["violations"] = tuple(found)
+        if exc is not None:
+            fields["exception"] = repr(exc)
+            fields["exception_types"] = _findings.exception_chain(exc)
+        if result is not None:
+            fields["returned"] = repr(result)[:200]
+        if ended == "timeout":
+            fields["timed_out"] = self.timed_out
+        if scope != self.scope:
+            fields["scope_changes"] = _findings.changed_keys(scope, self.scope)
+        if self.dropped:
+            fields["dropped"] = self.dropped
+        if self.blocked:
+            fields["blocked_in_receive"] = True
+        if script.name:
+            fields["name"] = script.name
+        final = _new(Transcript)
+        _set(final, "__dict__", fields)  # Transcript._make(fields), without the call
+        return final
 
-    def finish_wedged(self, stalled: float) -> Transcript:
-        """The loop never answered: close the record from the caller's thread."""
-        self.timed_out = self.timed_out or "deadline"
-        self._note(f"the event loop did not run for {stalled:.2f} s; its thread was abandoned")
-        self._finish("timeout", stalled=max(stalled, 1e-6))
-        assert self.final is not None
-        return self.final
+
+class _HTTP(Connection, _progress.HTTP):
+    kind = "http"
+
+
+class _WebSocket(Connection, _progress.WebSocket):
+    kind = "websocket"
+    closes = True
+
+
+class _Lifespan(Connection, _progress.Lifespan):
+    kind = "lifespan"
+
+    @property
+    def received_startup(self) -> bool:
+        """Whether the app has received ``lifespan.startup``."""
+        return any(item[0] == RECEIVED and item[3].get("type") == "lifespan.startup"
+                   for item in self.log)
+
+
+class _Other(Connection):
+    """A scope type asgicheck has no spec for: no progress to follow."""
+
+    def __init__(self, app: Any, script: Script, selection: Selection, runner: Runner) -> None:
+        super().__init__(app, script, selection, runner)
+        self.kind = self.scope.get("type")
+
+
+_KINDS: dict[str, type[Connection]] = {"http": _HTTP, "websocket": _WebSocket,
+                                       "lifespan": _Lifespan}
+
+
+def connection(app: Any, script: Script, selection: Selection, runner: Runner) -> Connection:
+    """The server side of one exchange of ``script``, for its scope type."""
+    kind = script.scope.get("type")
+    cls = _KINDS.get(kind, _Other) if type(kind) is str else _Other
+    return cls(app, script, selection, runner)
+
+
+@types.coroutine
+def _awaiting(awaitable: Any) -> Generator[Any, None, Any]:
+    """``await awaitable`` as a generator, for an awaitable that is not a coroutine."""
+    return (yield from awaitable.__await__())
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

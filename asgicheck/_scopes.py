@@ -9,6 +9,7 @@ call Optional (S10).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 from urllib.parse import quote
@@ -41,12 +42,22 @@ HeaderList = Iterable[tuple[bytes, bytes]] | Iterable[list[bytes]]
 
 def _headers(host: bytes, headers: HeaderList, extra: Sequence[tuple[bytes, bytes]] = ()
              ) -> list[list[bytes]]:
+    if not headers:  # the usual case, without the comprehensions
+        given = [[b"host", host]]
+        for name, value in extra:
+            given.append([name, value])
+        return given
     given = [[bytes(name), bytes(value)] for name, value in headers]
     if not any(name.lower() == b"host" for name, _ in given):
         given.insert(0, [b"host", host])
     names = {name.lower() for name, _ in given}
     given.extend([name, value] for name, value in extra if name not in names)
     return given
+
+
+@functools.lru_cache(maxsize=512)
+def _raw_path(path: str) -> bytes:
+    return quote(path, safe=_PCHARS).encode("ascii")
 
 
 def _asgi(spec_version: str | None) -> dict[str, str]:
@@ -64,26 +75,35 @@ def http_scope(method: str = "GET", path: str = "/", *, query_string: bytes = b"
     ``extensions=None`` leaves the key out; names in it are advertised with empty dicts.
     ``extra`` adds (or, with a value of None, removes) keys, e.g. ``client=None``.
     """
-    length = [(b"content-length", str(len(body)).encode())] if body else []
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": _asgi(None if minimal else spec_version),
-        "http_version": http_version,
-        "method": method.upper(),
-        "path": path,
-        "query_string": query_string,
-        "headers": _headers(b"testserver", headers, length),
-    }
-    if not minimal:
-        scope.update({
+    length = [(b"content-length", str(len(body)).encode())] if body else ()
+    scope: dict[str, Any]
+    if minimal:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": http_version,
+            "method": method.upper(),
+            "path": path,
+            "query_string": query_string,
+            "headers": _headers(b"testserver", headers, length),
+        }
+    else:
+        scope = {
+            "type": "http",
+            "asgi": _asgi(spec_version),
+            "http_version": http_version,
+            "method": method.upper(),
+            "path": path,
+            "query_string": query_string,
+            "headers": _headers(b"testserver", headers, length),
             "scheme": scheme,
-            "raw_path": quote(path, safe=_PCHARS).encode("ascii"),
+            "raw_path": _raw_path(path),
             "root_path": root_path,
             "client": ["127.0.0.1", 50000],
             "server": ["testserver", 443 if scheme == "https" else 80],
-        })
+        }
         if extensions is not None:
-            scope["extensions"] = {name: {} for name in extensions}
+            scope["extensions"] = {name: {} for name in extensions} if extensions else {}
     for key, value in extra.items():
         if value is None:
             scope.pop(key, None)
@@ -112,7 +132,7 @@ def websocket_scope(path: str = "/", *, query_string: bytes = b"", headers: Head
         scope.update({
             "http_version": "1.1",
             "scheme": scheme,
-            "raw_path": quote(path, safe=_PCHARS).encode("ascii"),
+            "raw_path": _raw_path(path),
             "query_string": query_string,
             "root_path": root_path,
             "client": ["127.0.0.1", 50000],
@@ -134,6 +154,8 @@ def lifespan_scope(*, state: dict[str, Any] | None = None, spec_version: str | N
 
 
 Disconnect = Literal["after_response", "first", "mid_body", "mid_stream", "never"]
+_HTTP_GATES = {"after_response": Gate.COMPLETE, "mid_body": Gate.CALL,
+               "mid_stream": Gate.STREAMING}
 
 
 def http_script(scope: dict[str, Any], chunks: Sequence[bytes] | None = None, *,
@@ -155,13 +177,13 @@ def http_script(scope: dict[str, Any], chunks: Sequence[bytes] | None = None, *,
     else:
         if disconnect == "mid_body":
             parts = parts[:1]
+        last = len(parts) - 1 if disconnect != "mid_body" else -1
         for number, part in enumerate(parts):
-            last = number == len(parts) - 1 and disconnect != "mid_body"
             event: dict[str, Any] = ({"type": "http.request"} if bare else
-                                     {"type": "http.request", "body": part, "more_body": not last})
+                                     {"type": "http.request", "body": part,
+                                      "more_body": number != last})
             steps.append(Step(event=event, delay=delay if number == 0 else 0.0))
-        gate = {"after_response": Gate.COMPLETE, "mid_body": Gate.CALL,
-                "mid_stream": Gate.STREAMING}.get(disconnect)
+        gate = _HTTP_GATES.get(disconnect)
         if gate is not None:
             steps.append(Step(event={"type": "http.disconnect"}, gate=gate))
     return Script(scope=scope, steps=tuple(steps), deadline=deadline, linger=linger, **options)

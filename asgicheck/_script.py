@@ -15,6 +15,8 @@ from typing import Any
 
 __all__ = ["ClientDisconnected", "Gate", "Script", "Step", "is_disconnect"]
 
+_set = object.__setattr__
+
 
 class ClientDisconnected(OSError):
     """Raised by the driver's ``send()`` once the client has gone, at spec_version 2.4 and later.
@@ -45,7 +47,10 @@ def is_disconnect(event: dict[str, Any]) -> bool:
     return event.get("type") in ("http.disconnect", "websocket.disconnect")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+_CALL = Gate.CALL
+
+
+@dataclass(frozen=True, kw_only=True)
 class Step:
     """One event for ``receive()``. The app always gets a fresh copy of ``event``."""
 
@@ -53,13 +58,19 @@ class Step:
     gate: Gate = Gate.CALL
     delay: float = 0.0  # seconds to hold the event back once the gate is open
 
+    def __init__(self, *, event: dict[str, Any], gate: Gate = Gate.CALL,
+                 delay: float = 0.0) -> None:
+        # A frozen dataclass's own __init__ sets each field through object.__setattr__; one
+        # __dict__ costs a fraction (fuzzing builds a script per exchange).
+        _set(self, "__dict__", {"event": event, "gate": gate, "delay": delay})
+
     def __str__(self) -> str:
         extra = "" if self.gate is Gate.CALL else f" after {self.gate.value}"
         extra += f" +{self.delay:g}s" if self.delay else ""
         return f"{self.event.get('type')}{extra}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Script:
     """One scripted exchange.
 
@@ -87,19 +98,49 @@ class Script:
     # Worked out once, for the driver's hot path.
     spec_version: tuple[int, int] = field(init=False, repr=False)
     disconnect_at: int | None = field(init=False, repr=False)  # the first disconnect step
+    plain: int = field(init=False, repr=False)  # leading steps due at once (CALL, no delay)
+    leave_gate: Gate | None = field(init=False, repr=False)  # the disconnect step's gate
+    raises: bool = field(init=False, repr=False)  # send() raises once the client left (2.4+)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "spec_version", _spec_version(self.scope))
-        found = next((n for n, step in enumerate(self.steps) if is_disconnect(step.event)), None)
-        object.__setattr__(self, "disconnect_at", found)
+    def __init__(self, *, scope: dict[str, Any], steps: tuple[Step, ...] = (),
+                 deadline: float = 5.0, linger: float | None = None,
+                 block_threshold: float = 0.1, send_delay: float = 0.0,
+                 raise_invalid: bool = False,
+                 server_findings_expected: frozenset[str] = frozenset(), name: str = "") -> None:
+        spec = _spec_version(scope)
+        found = plain = None
+        for number, step in enumerate(steps):
+            event = step.event
+            if event.get("type") in _DISCONNECTS:
+                found = number
+                break
+            if plain is None and (step.gate is not _CALL or step.delay):
+                plain = number
+        if plain is None:
+            plain = len(steps) if found is None else found
+        _set(self, "__dict__", {
+            "scope": scope, "steps": steps, "deadline": deadline, "linger": linger,
+            "block_threshold": block_threshold, "send_delay": send_delay,
+            "raise_invalid": raise_invalid, "server_findings_expected": server_findings_expected,
+            "name": name, "spec_version": spec, "disconnect_at": found, "plain": plain,
+            "leave_gate": None if found is None else steps[found].gate,
+            "raises": spec >= (2, 4)})
 
 
 def _spec_version(scope: dict[str, Any]) -> tuple[int, int]:
     """The www spec_version the scope announces; a missing one means 2.0 (www.rst)."""
     asgi = scope.get("asgi")
-    value = asgi.get("spec_version") if isinstance(asgi, dict) else None
-    if isinstance(value, str):
+    value = asgi.get("spec_version") if type(asgi) is dict or isinstance(asgi, dict) else None
+    if type(value) is not str:
+        return (2, 0)
+    known = _SPECS.get(value)
+    if known is None:
         major, _, minor = value.partition(".")
-        if major.isdigit() and minor.isdigit():
-            return int(major), int(minor)
-    return (2, 0)
+        known = (int(major), int(minor)) if major.isdigit() and minor.isdigit() else (2, 0)
+        if len(_SPECS) < 64:
+            _SPECS[value] = known
+    return known
+
+
+_SPECS: dict[str, tuple[int, int]] = {}
+_DISCONNECTS = frozenset({"http.disconnect", "websocket.disconnect"})

@@ -3,28 +3,29 @@
 asyncio cannot interrupt an app that blocks its event loop (``time.sleep``) or spins without
 awaiting (``while True: pass``): the deadline timer never gets to run. So apps never run in the
 caller's thread. A ``Runner`` owns one daemon thread and one event loop; the caller hands it a
-job and waits for the answer with a timeout of its own. When the answer does not come, the loop
-is wedged: the runner is *retired* and the next job gets a fresh thread and loop. A retired
-thread whose app eventually unblocks notices and exits; one whose app spins forever is leaked (a
-daemon thread burning one core until the process exits: Python has no way to kill a thread).
+job and waits for the answer until the job's ``Ticket`` says to give up. When the answer does not
+come, the loop is wedged: the runner is *retired* and the next job gets a fresh thread and loop.
+A retired thread whose app eventually unblocks notices and exits; one whose app spins forever is
+leaked (a daemon thread burning one core until the process exits: Python has no way to kill a
+thread).
 
-One long-lived runner serves every exchange while nothing wedges it, which keeps a trivial
-exchange cheap; lifespan and the requests of one run share its loop (lifespan.rst: "lifespans
-and requests are run in the same event loop", LS-SRV-008).
+One long-lived runner serves every exchange while nothing wedges it; lifespan and the requests
+of one run share its loop (lifespan.rst: "lifespans and requests are run in the same event loop",
+LS-SRV-008). A job is a plain function run in the loop's thread, outside any task: it starts
+exchanges (whose first step runs synchronously, ``_hosts``) and turns the loop only while one of
+them waits on something real (``Runner.wait``). Between jobs the loop does not run. The loop is
+turned with ``BaseEventLoop._run_once``, the step ``run_forever`` repeats, as
+``run_until_complete``'s per-call setup costs more than a whole trivial exchange; loops without it
+(uvloop via an event-loop policy) use ``run_forever``.
 
-Between jobs the loop does not run. Each job is driven with ``BaseEventLoop._run_once``, the
-step ``run_forever`` repeats, because ``run_until_complete``'s per-call setup costs as much as a
-whole trivial exchange. Loops without it (uvloop via an event-loop policy) use ``run_forever``.
-
-``Heartbeat`` is the timer behind OPS-APP-003 and the deadlines: while a job runs, it fires
-every ``INTERVAL`` seconds, records how late it ran, and expires overdue exchanges.
+Time limits cost nothing per exchange: a job moves its ticket's ``until`` on as it starts each
+exchange (one store), and ``Heartbeat`` runs only while some exchange waits in the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
-import contextvars
 import queue
 import sys
 import threading
@@ -33,39 +34,12 @@ from asyncio import events
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["SPAWNED", "Heartbeat", "Runner", "Wedged", "shared_runner", "start_task"]
+from asgicheck._hosts import Hosts
+
+__all__ = ["Abandoned", "Heartbeat", "Runner", "Ticket", "Wedged", "shared_runner"]
 
 T = TypeVar("T")
-Job = Callable[[], "asyncio.Future[Any]"]
-_Item = tuple[Job, "Callable[[], None] | None", "queue.SimpleQueue[Any]"]
-
-
-# The tasks an exchange's app starts land in the list this variable holds in the exchange's
-# context (tasks inherit their creator's context), so they can be cancelled afterwards without
-# scanning every task in the process.
-SPAWNED: contextvars.ContextVar[list[asyncio.Task[Any]] | None] = contextvars.ContextVar(
-    "asgicheck_spawned", default=None)
-
-
-def _tracking_factory(loop: asyncio.AbstractEventLoop, coro: Any, **options: Any
-                      ) -> asyncio.Task[Any]:
-    task: asyncio.Task[Any] = asyncio.Task(coro, loop=loop, **options)
-    spawned = SPAWNED.get()
-    if spawned is not None:
-        spawned.append(task)
-    return task
-
-
-def start_task(loop: asyncio.AbstractEventLoop, coro: Any,
-               spawned: list[asyncio.Task[Any]]) -> asyncio.Task[Any]:
-    """Run ``coro`` as a task in a fresh, empty context (as a server gives each connection);
-    the tasks it starts are collected in ``spawned``."""
-    context = contextvars.Context()
-    context.run(SPAWNED.set, spawned)
-    if sys.version_info >= (3, 11):
-        return loop.create_task(coro, context=context)
-    return context.run(loop.create_task, coro)  # 3.10: a task copies its creator's context
-
+_now = time.perf_counter
 
 class Wedged(Exception):
     """The runner's loop did not answer in time: the app blocked it or spins."""
@@ -75,13 +49,30 @@ class Wedged(Exception):
         self.stalled = stalled
 
 
+class Abandoned(Exception):
+    """Raised inside a job whose runner was retired meanwhile: nobody waits for its answer."""
+
+
+class Ticket:
+    """One job's hand-off: where the answer goes, and when (``perf_counter`` seconds) the caller
+    gives up on it. A job that starts exchanges one after another moves ``until`` on."""
+
+    __slots__ = ("reply", "until")
+
+    def __init__(self, until: float) -> None:
+        self.until = until
+        self.reply: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+
+
 class Heartbeat:
-    """A timer that fires every ``INTERVAL`` seconds while exchanges run on the loop.
+    """A timer that fires every ``INTERVAL`` seconds while exchanges wait in the loop.
 
     Each tick records how late it fired (a lower bound on how long the loop was stalled, for
     OPS-APP-003) and expires the exchanges whose deadline has passed: one timer serves every
-    exchange, so a fast exchange schedules nothing. ``resume()`` marks the start of each job,
-    so the time the loop sat idle between jobs never counts as a stall.
+    exchange, and an exchange that never waits registers nothing (its whole run is one stall,
+    which it measures itself). ``resume()`` marks the start of each job, so the time the loop
+    sat idle between jobs never counts as a stall. ``alive`` (``perf_counter``) is the last
+    moment the loop's thread was seen running.
     """
 
     INTERVAL = 0.01
@@ -94,14 +85,16 @@ class Heartbeat:
         self._resumed = 0.0
         self._peaks: list[tuple[float, float]] = []  # (when, lag) for lags over 1 ms
         self._deadlines: dict[Any, float] = {}  # anything with .expire(kind) -> when
-        self.alive = time.monotonic()  # the last moment the loop was seen running
+        self.alive = _now()
 
     def resume(self) -> None:
-        self._resumed = self.alive = self._loop.time()
+        self._resumed = self._loop.time()
+        self.alive = _now()
 
     def begin(self, watcher: Any = None, deadline: float | None = None) -> float:
+        """Start watching; ``deadline`` seconds from now, ``watcher.expire("deadline")``."""
         now = self._loop.time()
-        self.alive = now
+        self.alive = _now()
         self._active += 1
         if deadline is not None:
             self._deadlines[watcher] = now + deadline
@@ -125,7 +118,7 @@ class Heartbeat:
 
     def _tick(self) -> None:
         now = self._loop.time()
-        self.alive = now
+        self.alive = _now()
         lag = now - max(self._expected, self._resumed)
         if lag > 0.001:
             self._peaks.append((now, lag))
@@ -147,37 +140,91 @@ class Runner:
 
     def __init__(self, *, portable: bool = False) -> None:
         """``portable`` drives the loop with ``run_forever`` even when ``_run_once`` exists."""
-        self.portable = portable
-        self.loop = asyncio.new_event_loop()
-        self.loop.set_exception_handler(self._on_loop_error)
-        self.loop.set_task_factory(_tracking_factory)
-        self.meter = Heartbeat(self.loop)
+        loop = self.loop = asyncio.new_event_loop()
+        self.fast = not portable and isinstance(loop, asyncio.BaseEventLoop) and \
+            hasattr(loop, "_run_once")
+        loop.set_exception_handler(self._on_loop_error)
+        loop.set_task_factory(self._spawn)
+        self.meter = Heartbeat(loop)
+        self.hosts = Hosts(loop, eager=self.fast)
+        # task -> the exchange it belongs to: each running exchange's host task, and the tasks
+        # its app started (and theirs), so they can be cancelled after the exchange.
+        self.owners: dict[asyncio.Task[Any], Any] = {}
         self.retired = False
         self.retire_after_job = False  # set by a job that left a task it could not cancel
         self.loop_errors: list[str] = []  # what the loop's exception handler saw (bounded)
-        self._jobs: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Callable[[Ticket], Any], Ticket] | None] = \
+            queue.SimpleQueue()
         self._thread = threading.Thread(target=self._main, name="asgicheck-app-runner",
                                         daemon=True)
         self._thread.start()
 
-    def call(self, job: Job, timeout: float, after: Callable[[], None] | None = None) -> Any:
-        """Run ``job()`` on the loop thread and return the result of the future it returns;
-        ``after()`` runs in the loop thread once that future is done.
+    def call(self, job: Callable[[Ticket], T], timeout: float) -> T:
+        """Run ``job(ticket)`` in the loop's thread and return what it returns.
 
-        Raises ``Wedged`` (and retires the runner) when no answer comes within ``timeout``.
+        Raises ``Wedged`` (and retires the runner) when no answer comes by ``ticket.until``:
+        ``timeout`` seconds from now, unless the job moves it on.
         """
         if self.retired:
             raise RuntimeError("this runner was retired; use shared_runner() for a fresh one")
-        reply: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._jobs.put((job, after, reply))
-        try:
-            ok, value = reply.get(timeout=timeout)
-        except queue.Empty:
-            self.retire()
-            raise Wedged(time.monotonic() - self.meter.alive) from None
+        ticket = Ticket(_now() + timeout)
+        self._jobs.put((job, ticket))
+        reply = ticket.reply
+        while True:
+            try:
+                ok, value = reply.get(timeout=max(ticket.until - _now(), 0.0))
+                break
+            except queue.Empty:
+                if _now() >= ticket.until:
+                    self.retire()
+                    raise Wedged(_now() - self.meter.alive) from None
         if ok:
-            return value
+            return value  # type: ignore[no-any-return]
         raise value
+
+    def wait(self, future: asyncio.Future[T]) -> T:
+        """Turn the loop until ``future`` is done (in a job, in the loop's thread)."""
+        loop = self.loop
+        if self.fast:
+            run_once = loop._run_once  # type: ignore[attr-defined]
+            while not future.done():
+                if self.retired:
+                    raise Abandoned
+                try:
+                    run_once()
+                except BaseException as exc:  # noqa: B036 - a task the app started raised it
+                    self._escaped(exc)
+            return future.result()
+        future.add_done_callback(lambda _: loop.stop())
+        events._set_running_loop(None)
+        try:
+            while not future.done():
+                if self.retired:
+                    raise Abandoned
+                try:
+                    loop.run_forever()
+                except BaseException as exc:  # noqa: B036 - as above
+                    self._escaped(exc)
+        finally:
+            events._set_running_loop(loop)
+        return future.result()
+
+    def _spawn(self, loop: asyncio.AbstractEventLoop, coro: Any, **options: Any
+               ) -> asyncio.Task[Any]:
+        """The loop's task factory: a task started by an exchange's app is recorded as that
+        exchange's (``spawned_task``), and so are the tasks it starts in turn."""
+        task: asyncio.Task[Any] = asyncio.Task(coro, loop=loop, **options)
+        owners = self.owners
+        if owners:
+            owner = owners.get(asyncio.current_task(loop))  # type: ignore[arg-type]
+            if owner is not None:
+                owner.spawned_task(task)
+                owners[task] = owner
+                task.add_done_callback(self._forget)
+        return task
+
+    def _forget(self, task: asyncio.Task[Any]) -> None:
+        self.owners.pop(task, None)
 
     def retire(self) -> None:
         """Stop taking jobs; the thread exits (and closes its loop) as soon as it can."""
@@ -190,51 +237,45 @@ class Runner:
     # -- the loop thread ------------------------------------------------------------------------
 
     def _main(self) -> None:
-        loop = self.loop
-        fast = not self.portable and isinstance(loop, asyncio.BaseEventLoop) and \
-            hasattr(loop, "_run_once")
-        if fast:
-            self._enter(loop)
+        loop, fast = self.loop, self.fast
+        self._enter(loop, fast)
         try:
             while not self.retired:
                 item = self._jobs.get()
                 if item is None:
                     break
-                job, after, reply = item
+                job, ticket = item
                 self.meter.resume()
                 try:
-                    future = job()
-                    self._drive(loop, future, fast)
-                    answer: tuple[bool, Any] = (True, future.result())
-                    if after is not None:
-                        after()
+                    if fast and _due(loop):
+                        self._leftovers(loop)
+                    answer: tuple[bool, Any] = (True, job(ticket))
                 except BaseException as exc:  # noqa: B036 - reported to the caller, never lost
                     answer = (False, exc)
-                reply.put(answer)
+                ticket.reply.put(answer)
+                del answer, item, job, ticket
                 if self.retire_after_job:
                     self.retired = True
         finally:
             self._close(loop, fast)
 
-    def _drive(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any],
-               fast: bool) -> None:
-        if not fast:
-            future.add_done_callback(lambda _: loop.stop())
-        while not future.done() and not self.retired:
-            try:
-                if fast:
-                    loop._run_once()  # type: ignore[attr-defined]
-                else:
-                    loop.run_forever()
-            except BaseException as exc:  # noqa: B036 - a task the app spawned raised it
-                self._note(f"{type(exc).__name__} escaped a task the app started: {exc!r}")
+    def _leftovers(self, loop: asyncio.AbstractEventLoop) -> None:
+        """One turn of the loop for what earlier jobs left due (cancelled tasks' cleanup, a
+        lifespan's background work), as a server's loop runs between requests."""
+        loop.call_soon(_nothing)  # so the turn never waits in select() for a later timer
+        try:
+            loop._run_once()  # type: ignore[attr-defined]
+        except BaseException as exc:  # noqa: B036 - a task the app started raised it
+            self._escaped(exc)
 
     @staticmethod
-    def _enter(loop: asyncio.AbstractEventLoop) -> None:
+    def _enter(loop: asyncio.AbstractEventLoop, fast: bool) -> None:
         # What BaseEventLoop.run_forever sets up before its first _run_once (CPython 3.10-3.13).
-        loop._thread_id = threading.get_ident()  # type: ignore[attr-defined]
-        sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook,  # type: ignore
-                               finalizer=loop._asyncgen_finalizer_hook)  # type: ignore
+        # A portable loop is marked running only while jobs run outside run_forever.
+        if fast:
+            loop._thread_id = threading.get_ident()  # type: ignore[attr-defined]
+            sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook,  # type: ignore
+                                   finalizer=loop._asyncgen_finalizer_hook)  # type: ignore
         events._set_running_loop(loop)
 
     def _close(self, loop: asyncio.AbstractEventLoop, fast: bool) -> None:
@@ -250,10 +291,13 @@ class Runner:
         except BaseException as exc:  # noqa: B036 - closing a loop an app broke
             self._note(f"cancelling leftover tasks failed: {exc!r}")
         finally:
+            events._set_running_loop(None)
             if fast:
-                events._set_running_loop(None)
                 loop._thread_id = None  # type: ignore[attr-defined]
             loop.close()
+
+    def _escaped(self, exc: BaseException) -> None:
+        self._note(f"{type(exc).__name__} escaped a task the app started: {exc!r}")
 
     def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         self._note(str(context.get("exception") or context.get("message")))
@@ -263,6 +307,18 @@ class Runner:
         del self.loop_errors[:-32]
 
 
+def _nothing() -> None:
+    pass
+
+
+def _due(loop: Any) -> bool:
+    """Whether a turn of the loop has anything to run now (callbacks, or a timer that is due)."""
+    if loop._ready:
+        return True
+    scheduled = loop._scheduled
+    return bool(scheduled) and scheduled[0]._when <= loop.time()
+
+
 _lock = threading.Lock()
 _shared: Runner | None = None
 
@@ -270,6 +326,9 @@ _shared: Runner | None = None
 def shared_runner() -> Runner:
     """The long-lived runner, replaced by a fresh one when an app wedged or tainted it."""
     global _shared
+    runner = _shared
+    if runner is not None and not runner.retired:
+        return runner
     with _lock:
         if _shared is None or _shared.retired:
             _shared = Runner()

@@ -14,6 +14,11 @@ hangs, blocks the loop, spins, raises ``KeyboardInterrupt`` or returns garbage e
 (``_watchdog``); an app that spins without ever yielding (``while True: pass``) cannot be
 stopped by anything in Python, so its thread is abandoned and leaks until the process exits.
 
+Most of a trivial exchange's cost is the hand-off to that thread, so ``run_many`` sends a whole
+batch in one. In the thread, an exchange whose app never has to wait runs to its end in one
+synchronous step (``_connection``, ``_hosts``): no task, no loop turn, no timer; only an app
+that awaits something real is carried on in the loop under the heartbeat.
+
 ``Server`` is a whole simulated server run: lifespan startup, then connections (each scope gets a
 fresh shallow copy of the lifespan ``state``, LS-SRV-007), then shutdown, all on one event loop
 (LS-SRV-008).
@@ -21,12 +26,11 @@ fresh shallow copy of the lifespan ``state``, LS-SRV-007), then shutdown, all on
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypeVar
 
-from asgicheck._connection import Connection, grace_for
+from asgicheck._connection import MARGIN, Connection, connection, grace_for
 from asgicheck._scopes import (
     HTTP_EXTENSIONS,
     http_scope,
@@ -37,7 +41,7 @@ from asgicheck._scopes import (
     websocket_script,
 )
 from asgicheck._script import ClientDisconnected, Gate, Script, Step
-from asgicheck._watchdog import Runner, Wedged, shared_runner
+from asgicheck._watchdog import Abandoned, Runner, Ticket, Wedged, shared_runner
 from asgicheck.selection import DEFAULT, Selection
 from asgicheck.transcript import Transcript
 
@@ -61,12 +65,14 @@ __all__ = [
     "websocket_script",
 ]
 
-MARGIN = 0.3  # how much longer than the in-loop deadline the caller waits for a wedged loop
-
-
 def run(app: Any, script: Script, *, selection: Selection = DEFAULT) -> Transcript:
     """Run one exchange and return its transcript. Never raises for anything the app does."""
-    return _run_on(shared_runner(), app, [script], selection, state=None, isolate=True)[0]
+    runner = shared_runner()
+    conn = connection(app, script, selection, runner)
+    try:
+        return runner.call(conn.run_alone, script.deadline + grace_for(script.deadline) + MARGIN)
+    except Wedged as wedged:
+        return conn.final or conn.finish_wedged(wedged.stalled)
 
 
 def run_concurrently(app: Any, scripts: Sequence[Script], *,
@@ -81,57 +87,64 @@ def run_many(app: Any, scripts: Sequence[Script], *,
     scripts]``, but the whole batch goes to the app's thread in one hand-off, which is most of
     the cost of a trivial exchange. An exchange that wedges the loop ends the batch there; the
     rest run on a fresh loop."""
+    if not scripts:
+        return []
     runner = shared_runner()
-    loop = runner.loop
     results: list[Transcript] = []
     current: list[Connection] = []  # the one running (finished ones must not stay referenced)
 
-    async def sequence() -> list[Transcript]:
+    def job(ticket: Ticket) -> list[Transcript]:
+        wait = runner.wait
         for script in scripts:
-            conn = Connection(app, script, selection, loop=loop, meter=runner.meter,
-                              taint=_taint(runner))
+            if runner.retired:
+                raise Abandoned
+            conn = connection(app, script, selection, runner)
             current[:] = [conn]
-            results.append(await conn.start(script.deadline))
+            conn.start(ticket, script.deadline)
+            if conn.final is None:
+                assert conn.done is not None
+                wait(conn.done)
             conn.cancel_spawned()
+            assert conn.final is not None
+            results.append(conn.final)
+        current.clear()
         return results
 
-    timeout = sum(s.deadline + grace_for(s.deadline) for s in scripts) + MARGIN
+    first = scripts[0].deadline
     try:
-        done: list[Transcript] = runner.call(lambda: loop.create_task(sequence()), timeout)
-        return done
+        return runner.call(job, first + grace_for(first) + MARGIN)
     except Wedged as wedged:
         finished = list(results)
-        if current and current[0].final is None:
-            finished.append(current[0].finish_wedged(wedged.stalled))
+        if current and len(finished) < len(scripts):
+            conn = current[0]
+            finished.append(conn.final or conn.finish_wedged(wedged.stalled))
         return finished + run_many(app, scripts[len(finished):], selection=selection)
 
 
 def _run_on(runner: Runner, app: Any, scripts: Sequence[Script], selection: Selection, *,
             state: dict[str, Any] | None, isolate: bool) -> list[Transcript]:
-    loop = runner.loop
-    connections: list[Connection] = []
+    """Run ``scripts`` at once on ``runner``'s loop; ``isolate`` cancels what they leave."""
+    connections = [connection(app, _with_state(s, state), selection, runner) for s in scripts]
 
-    def job() -> asyncio.Future[Any]:
-        # Built in the loop's thread: objects that stay on one CPU core are cheaper to touch.
-        connections.extend(Connection(app, _with_state(s, state), selection, loop=loop,
-                                      meter=runner.meter, taint=_taint(runner)) for s in scripts)
-        futures = [c.start(c.script.deadline) for c in connections]
-        return futures[0] if len(futures) == 1 else asyncio.gather(*futures)
-
-    def cancel_leftovers() -> None:
-        # An isolated exchange leaves nothing behind: tasks the app started and did not finish
-        # are cancelled, so they cannot run into later exchanges on this loop.
+    def job(ticket: Ticket) -> list[Transcript]:
         for conn in connections:
-            conn.cancel_spawned()
+            conn.start(ticket, conn.script.deadline)
+        for conn in connections:
+            if conn.final is None:
+                assert conn.done is not None
+                runner.wait(conn.done)
+        if isolate:
+            # An isolated exchange leaves nothing behind: tasks the app started and did not
+            # finish are cancelled, so they cannot run into later exchanges on this loop.
+            for conn in connections:
+                conn.cancel_spawned()
+        return [conn.final for conn in connections]  # type: ignore[misc]
 
     timeout = max(s.deadline + grace_for(s.deadline) for s in scripts) + MARGIN
     try:
-        result = runner.call(job, timeout, cancel_leftovers if isolate else None)
+        return runner.call(job, timeout)
     except Wedged as wedged:
-        if len(connections) < len(scripts):  # wedged while building: should not happen
-            raise
         return [c.final or c.finish_wedged(wedged.stalled) for c in connections]
-    return [result] if len(scripts) == 1 else list(result)
 
 
 def _with_state(script: Script, state: dict[str, Any] | None) -> Script:
@@ -141,12 +154,7 @@ def _with_state(script: Script, state: dict[str, Any] | None) -> Script:
     return dataclasses.replace(script, scope={**scope, "state": dict(state)})
 
 
-def _taint(runner: Runner) -> Any:
-    def taint() -> None:
-        runner.retire_after_job = True
-    return taint
-
-
+T = TypeVar("T")
 StartupOutcome = Literal["complete", "failed", "raised", "returned", "hung"]
 
 
@@ -188,8 +196,7 @@ class Server:
         script = lifespan_script(lifespan_scope(state=self.lifespan_state,
                                                 spec_version=spec_version),
                                  deadline=deadline, block_threshold=block_threshold)
-        self._conn = Connection(app, script, selection, loop=self.runner.loop,
-                                meter=self.runner.meter, taint=_taint(self.runner))
+        self._conn = connection(app, script, selection, self.runner)
         self.startup_result: Startup | None = None
         self.transcript: Transcript | None = None
 
@@ -210,7 +217,7 @@ class Server:
     def startup(self) -> Startup:
         if self.startup_result is None:
             self.startup_result = self._phase(
-                self._startup, lambda final: Startup(outcome="hung", transcript=final))
+                self._begin, lambda final: Startup(outcome="hung", transcript=final))
         return self.startup_result
 
     def run(self, script: Script) -> Transcript:
@@ -227,7 +234,7 @@ class Server:
         """Send ``lifespan.shutdown`` (after a completed startup) and wait for the app to end."""
         if self.transcript is None:
             self.startup()
-            self.transcript = self._phase(self._shutdown, lambda final: final)
+            self.transcript = self._phase(self._end, lambda final: final)
         return self.transcript
 
     def __enter__(self) -> Server:
@@ -237,7 +244,7 @@ class Server:
     def __exit__(self, *exc_info: object) -> None:
         self.shutdown()
 
-    def _phase(self, phase: Any, wedged: Any) -> Any:
+    def _phase(self, job: Callable[[Ticket], T], wedged: Callable[[Transcript], T]) -> T:
         """Run one lifespan phase on the loop; ``wedged(transcript)`` is the answer when the
         loop stops answering (or had already been lost)."""
         conn = self._conn
@@ -245,20 +252,26 @@ class Server:
             return wedged(conn.final or conn.finish_wedged(self.deadline))
         timeout = self.deadline + self.linger + grace_for(self.deadline) + MARGIN
         try:
-            return self.runner.call(lambda: self.runner.loop.create_task(phase()), timeout)
+            return self.runner.call(job, timeout)
         except Wedged as exc:
             return wedged(conn.final or conn.finish_wedged(exc.stalled))
 
+    def _begin(self, ticket: Ticket) -> Startup:
+        self._conn.start(None, None)  # in the job, outside any task: its first step runs now
+        return self.runner.wait(self.runner.loop.create_task(self._startup()))
+
+    def _end(self, ticket: Ticket) -> Transcript:
+        return self.runner.wait(self.runner.loop.create_task(self._shutdown()))
+
     async def _startup(self) -> Startup:
         conn = self._conn
-        conn.start(None)
-        answered = await conn.until(lambda: conn.progress.startup_answer is not None, self.deadline)
+        answered = await conn.until(lambda: conn.startup_answer is not None, self.deadline)
         if not answered:
             conn.expire("deadline", f"the app did not answer lifespan.startup within "
                                     f"{self.deadline:g} s")
             return Startup(outcome="hung", received=conn.received_startup,
                            transcript=await _done(conn))
-        answer, final = conn.progress.startup_answer, conn.final
+        answer, final = conn.startup_answer, conn.final
         if answer is not None:
             kind = str(answer.get("type"))
             outcome: StartupOutcome = "complete" if kind.endswith(".complete") else "failed"
@@ -275,7 +288,7 @@ class Server:
         if conn.final is None:
             if self.started:
                 conn.signal()
-                if not await conn.until(lambda: conn.progress.shutdown_answer is not None,
+                if not await conn.until(lambda: conn.shutdown_answer is not None,
                                         self.deadline):
                     conn.expire("deadline", f"the app did not answer lifespan.shutdown within "
                                             f"{self.deadline:g} s")
@@ -286,5 +299,7 @@ class Server:
 
 
 async def _done(conn: Connection) -> Transcript:
+    if conn.final is not None:  # it ended in its first step
+        return conn.final
     assert conn.done is not None
     return await conn.done

@@ -59,6 +59,7 @@ Entry = Received | Sent | Note
 # a frozen dataclass costs microseconds to build, and most transcripts are never read.
 RECEIVED, SENT, NOTE = 0, 1, 2
 LogItem = tuple[Any, ...]
+_new, _set = object.__new__, object.__setattr__
 
 
 def _entry(item: LogItem) -> Entry:
@@ -69,9 +70,14 @@ def _entry(item: LogItem) -> Entry:
     return Note(time=item[1], text=item[2])
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Transcript:
-    """One exchange, from the scope to how the app ended."""
+    """One exchange, from the scope to how the app ended.
+
+    Not slotted: the driver builds each one with ``_make``, which sets ``__dict__`` in one go (a
+    frozen dataclass's ``__init__`` sets its fields one by one through ``object.__setattr__``,
+    which costs as much as the rest of a trivial exchange's bookkeeping).
+    """
 
     scope: dict[str, Any]
     log: tuple[LogItem, ...] = field(repr=False)  # the steps, compactly; see ``entries``
@@ -88,6 +94,14 @@ class Transcript:
     blocked_in_receive: bool = False  # on a timeout: the app was waiting in receive()
     name: str = ""
     _entries: tuple[Entry, ...] | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def _make(cls, fields: dict[str, Any]) -> Transcript:
+        """``Transcript(**fields)``, fast: ``fields`` becomes the instance's ``__dict__`` as it
+        is (a field left out reads as its class-level default; nothing is checked)."""
+        made = _new(cls)
+        _set(made, "__dict__", fields)
+        return made
 
     @property
     def entries(self) -> tuple[Entry, ...]:
