@@ -25,6 +25,7 @@ from typing import Any
 
 from asgicheck._http_fast import plain_body, plain_start
 from asgicheck._http_fields import FIELD_CHECKS as _FIELD_CHECKS
+from asgicheck._http_fields import has_descriptor
 from asgicheck._http_state import State
 from asgicheck.checks import check_free_values
 from asgicheck.rules import violation
@@ -299,7 +300,7 @@ class HTTPMachine:
 
     def _zerocopy(self, message: dict[str, Any], index: int) -> list[Violation]:
         file = message.get("file")
-        if _has_descriptor(file):  # only real files can leak a descriptor (ZC-APP-004)
+        if has_descriptor(file):  # only real files can leak a descriptor (ZC-APP-004)
             self._files = (*self._files, file)
         self._content_sent = True
         count = message.get("count")
@@ -423,13 +424,6 @@ def _announces_body(headers: object) -> bool:
             if name in (b"transfer-encoding", b"expect"):
                 return True
     return False
-
-
-def _has_descriptor(file: object) -> bool:
-    try:
-        return bool(file.fileno() >= 0)  # type: ignore[attr-defined]
-    except Exception:  # no descriptor: BytesIO, closed files, objects without fileno()
-        return False
 
 
 def _no_step(machine: HTTPMachine, message: dict[str, Any], index: int) -> list[Violation]:

@@ -14,7 +14,7 @@ from asgicheck.checks import check_field, check_headers
 from asgicheck.rules import violation
 from asgicheck.violations import Violation
 
-__all__ = ["FIELD_CHECKS"]
+__all__ = ["FIELD_CHECKS", "has_descriptor"]
 
 Message = dict[str, Any]
 
@@ -62,15 +62,19 @@ def _push(message: Message, index: int) -> list[Violation]:
     return found
 
 
+def has_descriptor(file: object) -> bool:
+    """Whether ``file`` has an OS file descriptor (``os.sendfile`` needs one; BytesIO has none)."""
+    try:
+        descriptor = file.fileno()  # type: ignore[attr-defined]
+    except Exception:  # any failure means there is no OS-level descriptor (closed, BytesIO)
+        return False
+    return isinstance(descriptor, int) and descriptor >= 0
+
+
 def _zerocopysend(message: Message, index: int) -> list[Violation]:
     found: list[Violation] = []
     file = message.get("file")
-    try:
-        descriptor = file.fileno()  # type: ignore[union-attr]
-        valid = isinstance(descriptor, int) and descriptor >= 0
-    except Exception:  # noqa: BLE001 - any failure means there is no OS-level descriptor
-        valid = False
-    if not valid:
+    if not has_descriptor(file):
         # extensions.rst "Zero Copy Send": "An opened file descriptor object with an underlying
         # OS file descriptor that can be used to call os.sendfile. (e.g. not BytesIO)"
         found.append(violation("ZC-APP-002", f"zerocopysend file={file!r:.60} has no OS file "

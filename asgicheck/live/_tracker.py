@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from asgicheck._findings import exception_chain
 from asgicheck.transcript import NOTE, RECEIVED, SENT, Ended, Transcript
 from asgicheck.types import ASGIApp, Message, Receive, Scope, Send
 from asgicheck.violations import Violation
@@ -78,17 +79,6 @@ class Call:
             exception_types=self.exception_types, returned=self.returned,
             timed_out=None if self.ended else "deadline",
             duration=self.duration if self.ended else self.elapsed(), name=name)
-
-
-def _chain(exc: BaseException) -> tuple[str, ...]:
-    names: list[str] = []
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and len(names) < 8:
-        seen.add(id(current))
-        names.append(type(current).__name__)
-        current = current.__cause__ or current.__context__
-    return tuple(names)
 
 
 class Tracker:
@@ -166,7 +156,7 @@ class Tracker:
         except BaseException as exc:
             call.ended = "cancelled" if type(exc).__name__ == "CancelledError" else "raised"
             call.exception = f"{type(exc).__name__}({str(exc)[:200]!r})"
-            call.exception_types = _chain(exc)
+            call.exception_types = exception_chain(exc)
             raise
         else:
             call.ended = "returned"
