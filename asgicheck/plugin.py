@@ -189,7 +189,10 @@ class AsgiCheckCollector(pytest.Collector):
             if scenario.id in seen:
                 raise RuntimeError(f"asgicheck: two scenarios share the ID {scenario.id!r}")
             seen.add(scenario.id)
-            item = AsgiCheckItem.from_parent(self, name=scenario.id)
+            # An explicit node ID: pytest 9.2 parses stored IDs (--lf) into name and
+            # "[params]", and would not match the ID it derives from a name with brackets.
+            item = AsgiCheckItem.from_parent(self, name=scenario.id,
+                                             nodeid=f"{self.nodeid}::{scenario.id}")
             item.stash[SCENARIO_KEY] = scenario
             item.add_marker(pytest.mark.asgicheck)
             item.extra_keyword_matches.update(scenario.rules)
