@@ -179,10 +179,10 @@ class WebSocket:
 
     # -- sending -----------------------------------------------------------------------
     async def send_text(self, text: str) -> None:
-        await self._send_message({"type": "websocket.send", "text": text})
+        await self._send_data({"type": "websocket.send", "text": text})
 
     async def send_bytes(self, data: bytes) -> None:
-        await self._send_message({"type": "websocket.send", "bytes": data})
+        await self._send_data({"type": "websocket.send", "bytes": data})
 
     async def send_json(self, value: Any, binary: bool = False) -> None:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -212,6 +212,14 @@ class WebSocket:
         except WebSocketDisconnect:
             return
         self.connection_state = WebSocketState.CLOSED
+
+    async def _send_data(self, message: Message) -> None:
+        # A websocket.send before the handshake is answered breaks the protocol, and the
+        # server can only drop the connection; raising here points the traceback at the
+        # handler that forgot accept().
+        if self.connection_state is WebSocketState.CONNECTING:
+            raise RuntimeError("call accept() before sending")
+        await self._send_message(message)
 
     async def _send_message(self, message: Message) -> None:
         if self.connection_state is WebSocketState.DISCONNECTED:

@@ -289,6 +289,50 @@ def test_typed_receive_and_state_errors() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "send_early",
+    [
+        lambda ws: ws.send_text("early"),
+        lambda ws: ws.send_bytes(b"early"),
+        lambda ws: ws.send_json({"early": True}),
+        lambda ws: ws.send_json([1], binary=True),
+    ],
+    ids=["text", "bytes", "json", "json-binary"],
+)
+def test_sending_before_accept_is_refused(send_early: Any) -> None:  # WS-SEND-002
+    app = App()
+    errors: list[str] = []
+
+    @app.websocket("/ws")
+    async def handler(websocket: WebSocket) -> None:
+        try:
+            await send_early(websocket)
+        except RuntimeError as exc:
+            errors.append(str(exc))
+        await websocket.accept()  # the refusal left the handshake still open
+        await send_early(websocket)
+
+    sent = exchange(app, websocket_scope(), CONNECT)
+    assert errors == ["call accept() before sending"]
+    assert types(sent) == ["websocket.accept", "websocket.send", "websocket.close"]
+
+
+def test_handler_sending_before_accept_never_emits_websocket_send() -> None:
+    app = App()
+
+    @app.websocket("/ws")
+    async def handler(websocket: WebSocket) -> None:
+        await websocket.send_text("hello")  # the bug: no accept()
+
+    # The RuntimeError is a handler error like any other: a close before accept (the server
+    # answers 403), or a 500 denial when the server supports them; never a websocket.send.
+    assert exchange(app, websocket_scope(), CONNECT) == [
+        {"type": "websocket.close", "code": 1008}]
+    denied = exchange(app, websocket_scope(extensions=DENIAL), CONNECT)
+    assert types(denied) == ["websocket.http.response.start", "websocket.http.response.body"]
+    assert denied[0]["status"] == 500
+
+
 @pytest.mark.parametrize("code", [999, 1004, 1005, 1006, 1015, 2999, 5000])
 def test_invalid_close_codes(code: int) -> None:
     assert not valid_close_code(code)
