@@ -27,7 +27,7 @@ from asgiref.sync import iscoroutinefunction
 from asgicheck.types import ASGIApp
 
 __all__ = ["ACCEPTED_FORMS", "AppLoadError", "LoadedApp", "detect_style", "load_app",
-           "parse_spec", "single_callable"]
+           "parse_spec", "search_cwd_for", "single_callable"]
 
 ACCEPTED_FORMS = "'package.module:app' or 'package.module:object.attribute'"
 Style = Literal["asgi3", "asgi2"]
@@ -130,13 +130,21 @@ def _accepts(obj: Any, count: int) -> bool:
     return True
 
 
-def _import(module_name: str, spec: str) -> Any:
-    # Like uvicorn (whose --app-dir defaults to "."), find apps in the current directory even
-    # when pytest was started as `pytest`, which does not put it on sys.path.
+def search_cwd_for(module_name: str) -> None:
+    """Put the current directory on ``sys.path`` if that is the only place ``module_name``
+    could come from; a no-op when it is importable already or the directory is on the path."""
+    # Like uvicorn (whose --app-dir defaults to "."), find modules in the current directory
+    # even when pytest was started as `pytest`, which does not put it on sys.path. Only as a
+    # last resort, so a module of the same name in the current directory never shadows an
+    # installed one.
     here = os.getcwd()
     if here not in sys.path and "" not in sys.path and importlib.util.find_spec(
             module_name.partition(".")[0]) is None:
         sys.path.insert(0, here)
+
+
+def _import(module_name: str, spec: str) -> Any:
+    search_cwd_for(module_name)
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:

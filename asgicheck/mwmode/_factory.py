@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from asgicheck.loading import AppLoadError, detect_style, single_callable
+from asgicheck.loading import AppLoadError, detect_style, search_cwd_for, single_callable
 
 __all__ = ["FACTORY_FORMS", "KWARGS_FORMS", "MiddlewareConfigError", "describe", "load_factory",
            "make_middleware", "parse_kwargs"]
@@ -43,6 +43,7 @@ def load_factory(spec: str) -> Factory:
         raise MiddlewareConfigError(
             f"middleware {spec!r} is malformed; write {FACTORY_FORMS}, e.g. "
             f"--asgicheck-middleware=starlette.middleware.gzip:GZipMiddleware")
+    search_cwd_for(module_name)  # as the app loader does, even under a plain `pytest`
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -52,6 +53,22 @@ def test_a_starlette_middleware_declaration_becomes_a_factory() -> None:
 def test_load_factory_refuses_with_guidance(spec: str, expected: str) -> None:
     with pytest.raises(MiddlewareConfigError, match=expected):
         load_factory(spec)
+
+
+def test_a_middleware_module_in_the_current_directory_is_found(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A plain `pytest` does not put the current directory on sys.path; the loader must.
+    (tmp_path / "mw_in_cwd_xyz.py").write_text(
+        "class Wrap:\n    def __init__(self, app):\n        self.app = app\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    monkeypatch.delitem(sys.modules, "mw_in_cwd_xyz", raising=False)
+    factory = load_factory("mw_in_cwd_xyz:Wrap")
+    try:
+        assert factory.__module__ == "mw_in_cwd_xyz"
+        assert factory(inner).app is inner
+    finally:
+        sys.modules.pop("mw_in_cwd_xyz", None)
 
 
 def test_an_import_error_inside_the_module_is_reported_as_such(tmp_path: Any,

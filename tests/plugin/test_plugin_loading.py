@@ -4,13 +4,14 @@ caveat, and errors that name what to fix."""
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 
 import pytest
 import sample_apps
 from asgiref.sync import markcoroutinefunction
 
-from asgicheck.loading import AppLoadError, detect_style, load_app, parse_spec
+from asgicheck.loading import AppLoadError, detect_style, load_app, parse_spec, search_cwd_for
 
 
 async def three(scope: Any, receive: Any, send: Any) -> None:
@@ -86,3 +87,27 @@ def test_dotted_attributes() -> None:
 def test_malformed_specs(spec: str) -> None:
     with pytest.raises(AppLoadError, match="'package.module:app'"):
         parse_spec(spec)
+
+
+def test_an_app_module_in_the_current_directory_is_found(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A plain `pytest` does not put the current directory on sys.path; the loader must.
+    (tmp_path / "app_in_cwd_xyz.py").write_text(
+        "async def app(scope, receive, send):\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    monkeypatch.delitem(sys.modules, "app_in_cwd_xyz", raising=False)
+    try:
+        loaded = load_app("app_in_cwd_xyz:app")
+        assert loaded.style == "asgi3" and loaded.app.__module__ == "app_in_cwd_xyz"
+    finally:
+        sys.modules.pop("app_in_cwd_xyz", None)
+
+
+def test_the_current_directory_never_shadows_an_importable_module(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "json.py").write_text("raise AssertionError('the stdlib json was shadowed')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    search_cwd_for("json")
+    assert str(tmp_path) not in sys.path
