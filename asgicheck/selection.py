@@ -14,8 +14,8 @@ __all__ = ["Selection"]
 class Selection:
     """A rule filter. ``select`` and ``ignore`` take IDs (``HTTP-SEND-002``) or prefixes
     (``HTTP-SEND``, ``WS``). With no ``select``, every rule that is on by default is reported;
-    a rule that is off by default (GEN-APP-007, GEN-APP-011) is reported only when selected by
-    its full ID. ``strict`` makes SHOULD-level warnings fail a run.
+    a rule that is off by default (GEN-APP-007) is reported only when selected by its full ID.
+    ``strict`` makes SHOULD-level warnings fail a run.
     """
 
     select: tuple[str, ...] = ()

@@ -91,7 +91,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='TLS-APP-001',
         keyword='MUST*',
-        detection=SCENARIO,
+        detection=MANUAL,
         source='tls.rst § When to use this extension',
         summary=(
             'Presence of extensions["tls"] means TLS. Absence means "either the server does '
@@ -99,8 +99,9 @@ RULES: tuple[Rule, ...] = (
             'read absence as "plaintext".'
         ),
         how=(
-            '[script] scheme "https" without tls → the app still treats the request as secure'
-            ' (app-specific probe). sev: info.'
+            '[manual] Not checked: whether the app treats scheme "https" without the tls '
+            'extension as secure shows only in app-specific behaviour (redirects, secure '
+            'cookies), which needs a probe written for that app.'
         ),
         severity=INFO,
     ),

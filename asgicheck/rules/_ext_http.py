@@ -349,7 +349,7 @@ RULES: tuple[Rule, ...] = (
             'May be sent "at any time (and multiple times)". The snapshot text says "after '
             'the Response Start message but before the final Response Body message". That '
             "contradicts HTTP 103 semantics and Hypercorn's implementation, and upstream "
-            'asgiref PR #579 (2026-08-09) changed it to before http.response.start (A15).'
+            'asgiref PR #579 (2026-08-09) changed it to before http.response.start.'
         ),
         how=(
             '[seq] Early hints before the start → pass. After the start → warning ("allowed '

@@ -8,6 +8,7 @@ STATIC = Detection.STATIC
 SEQUENCE = Detection.SEQUENCE
 SCENARIO = Detection.SCENARIO
 LIVE = Detection.LIVE
+MANUAL = Detection.MANUAL
 INFO = Severity.INFO
 
 RULES: tuple[Rule, ...] = (
@@ -31,15 +32,16 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='GEN-APP-002',
         keyword='MAY',
-        detection=SCENARIO,
+        detection=MANUAL,
         source='asgi.rst § Legacy Applications',
         summary=(
             'The legacy (ASGI 2.0) double-callable application(scope) → coroutine '
             'instance(receive, send) was "retired in version 3.0"; it is still accepted.'
         ),
         how=(
-            '[static] Report at info ("legacy double-callable"), then run through '
-            'guarantee_single_callable.'
+            '[manual] A permission, so there is nothing to report: the loader detects a '
+            'legacy app the way asgiref does, runs it through guarantee_single_callable, '
+            'and the report header (and the JSON report\'s app description) says "ASGI 2".'
         ),
     ),
     Rule(
@@ -109,7 +111,7 @@ RULES: tuple[Rule, ...] = (
         how=(
             '[static] Tuples found anywhere in a sent message. sev: info, off by default. '
             "asgiref's own typing.py types headers as tuple[bytes, bytes] and nearly every "
-            'framework sends tuples (ambiguity A18).'
+            'framework sends tuples.'
         ),
         severity=INFO,
         enabled_by_default=False,
@@ -160,7 +162,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='GEN-APP-011',
         keyword='SHOULD',
-        detection=SCENARIO,
+        detection=MANUAL,
         source='asgi.rst § Error Handling',
         summary=(
             '"If an application receives an invalid event dictionary from receive, it should '
@@ -169,13 +171,12 @@ RULES: tuple[Rule, ...] = (
             'message types".'
         ),
         how=(
-            '[script] Deliver e.g. http.request with body as a str, or websocket.receive with'
-            ' both payloads None. The app is expected to raise. sev: info, opt-in: this '
-            'conflicts with "applications should be able to handle a mixed set of events" '
-            '(A19).'
+            '[manual] Not checked. Checking it means delivering deliberately invalid '
+            'events (http.request with body as a str, websocket.receive with both payloads '
+            'None) and expecting a raise, and the same section says apps "should be able to '
+            'handle a mixed set of events": an app that ignores a bad event is defensible.'
         ),
         severity=INFO,
-        enabled_by_default=False,
     ),
     Rule(
         id='GEN-APP-012',
@@ -235,7 +236,8 @@ RULES: tuple[Rule, ...] = (
             'an "unknown type", which the server "should raise" on.'
         ),
         how=(
-            '[seq][script S16] A sent type that belongs to a known extension (see §5) while '
+            '[seq][script S16] A sent type that belongs to an extension of extensions.rst '
+            '(e.g. http.response.trailers or http.response.pathsend) while '
             'scope["extensions"] lacks that extension\'s key → error.'
         ),
     ),
@@ -253,7 +255,8 @@ RULES: tuple[Rule, ...] = (
             '[script] Run middleware around an asgicheck probe inner app. The scope object '
             'the server passed in must be unchanged afterwards (compare with a deep copy '
             'taken at the start). sev: info for top-level apps, which often set keys such as '
-            'scope["app"] (A20).'
+            'scope["app"]: the spec does not say whether the outermost app may change the '
+            "server's scope."
         ),
         severity=INFO,
     ),
@@ -369,8 +372,9 @@ RULES: tuple[Rule, ...] = (
             'application instance and its associated connection".'
         ),
         how=(
-            '[wire] The probe app raises → the connection is closed. For what HTTP clients '
-            'then see (500 or a close), see A9.'
+            '[wire] The probe app raises → the connection is closed. What HTTP clients then '
+            'see is not specified: uvicorn sends a 500 if the response had not started, and '
+            'otherwise closes the connection.'
         ),
     ),
     Rule(

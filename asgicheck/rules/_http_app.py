@@ -7,6 +7,7 @@ from asgicheck.violations import Detection, Rule, Severity
 STATIC = Detection.STATIC
 SEQUENCE = Detection.SEQUENCE
 SCENARIO = Detection.SCENARIO
+MANUAL = Detection.MANUAL
 WARNING = Severity.WARNING
 INFO = Severity.INFO
 
@@ -23,7 +24,7 @@ RULES: tuple[Rule, ...] = (
         how=(
             "[script S09] A warning if http.response.start is sent before the app's first "
             'receive() has returned. This matters for Expect: 100-continue (uvicorn only '
-            'sends 100 Continue once the app calls receive(); A14). sev: info for apps that '
+            'sends 100 Continue once the app calls receive()). sev: info for apps that '
             'plainly ignore the body (e.g. a static GET).'
         ),
         severity=INFO,
@@ -163,15 +164,16 @@ RULES: tuple[Rule, ...] = (
             'path[len(root_path):].'
         ),
         how=(
-            '[script S13] Both variants route to the same handler. This is contested and '
-            'servers differ (A1). sev: warning, and configurable.'
+            '[script S13] Both variants route to the same handler. This is contested '
+            '(asgiref#424) and servers have differed: Starlette and uvicorn only put '
+            'root_path into path in 2024. sev: warning, and configurable.'
         ),
         severity=WARNING,
     ),
     Rule(
         id='HTTP-RECV-011',
         keyword='MUST*',
-        detection=SCENARIO,
+        detection=MANUAL,
         source='www.rst § HTTP Connection Scope; § WSGI encoding differences',
         summary=(
             'path is already decoded: "percent-encoded sequences and UTF-8 byte sequences '
@@ -180,9 +182,9 @@ RULES: tuple[Rule, ...] = (
             'query_string to be decoded.'
         ),
         how=(
-            '[script] raw_path=b"/a%2525b" with path="/a%25b"; query_string=b"q=%26". Needs '
-            'an app-specific echo probe (reference framework). sev: info for third-party '
-            'apps.'
+            '[manual] Not checked: seeing a second decoding needs an app that echoes what '
+            'it read (e.g. raw_path=b"/a%2525b" with path="/a%25b", query_string=b"q=%26"), '
+            'and a black-box app does not. reference_app\'s own tests check it that way.'
         ),
         severity=INFO,
     ),
@@ -298,7 +300,7 @@ RULES: tuple[Rule, ...] = (
         how=(
             "[static] name == name.lower(). Note: the maintainer's 2021 commit message says "
             'lowercase is "not actually REQUIRE[d]", but the text for response headers still '
-            'says must (A6).'
+            'says must.'
         ),
     ),
     Rule(
@@ -362,7 +364,7 @@ RULES: tuple[Rule, ...] = (
             'ignored". Sending them is an app bug.'
         ),
         how=(
-            '[seq] → warning. uvicorn raises RuntimeError here instead of ignoring (A8).'
+            '[seq] → warning. uvicorn raises RuntimeError here instead of ignoring them.'
         ),
     ),
     Rule(
@@ -375,7 +377,8 @@ RULES: tuple[Rule, ...] = (
         ),
         summary=(
             'In an http scope the app may send only http.response.start, http.response.body, '
-            'and the messages of advertised HTTP extensions (§5). Anything else is an '
+            'and the messages of advertised HTTP extensions (extensions.rst). Anything else '
+            'is an '
             '"unknown type".'
         ),
         how=(

@@ -48,8 +48,8 @@ RULES: tuple[Rule, ...] = (
             'http_version: "One of "1.0", "1.1" or "2"."'
         ),
         how=(
-            '[static] Upstream added "3" after this snapshot (A16, asgiref PR #589); it is '
-            'accepted without a note.'
+            '[static] Upstream added "3" (HTTP/3) after this snapshot (asgiref PR #589); it '
+            'is accepted without a note.'
         ),
     ),
     Rule(
@@ -88,8 +88,9 @@ RULES: tuple[Rule, ...] = (
         ),
         how=(
             '[static] A str. When raw_path is given: unquote(raw_path) decoded as UTF-8 == '
-            'path, allowing for the absolute-form target (asgiref#74) and for the root_path '
-            'convention (A1). Invalid UTF-8 is unspecified (A12).'
+            'path, allowing for the absolute-form target (asgiref#74) and for root_path on '
+            'either side (servers disagree whether path and raw_path carry it). A raw_path '
+            'that is not UTF-8 once decoded is not judged: the spec leaves that case open.'
         ),
     ),
     Rule(
@@ -172,8 +173,8 @@ RULES: tuple[Rule, ...] = (
             'preserve header case on a best-effort basis."'
         ),
         how=(
-            '[static] Upper-case names → info (the two SHOULDs pull in opposite directions; '
-            'A6).'
+            '[static] Upper-case names → info (the two SHOULDs pull in opposite '
+            'directions).'
         ),
         severity=INFO,
     ),
@@ -286,7 +287,8 @@ RULES: tuple[Rule, ...] = (
         ),
         how=(
             '[wire] After the response completes, call receive() twice → http.disconnect both'
-            ' times. Immediate or blocking-until-close are both seen in practice (A2).'
+            ' times. Immediate or blocking-until-close are both seen in practice, and the '
+            'spec allows either (asgiref#53).'
         ),
     ),
     Rule(
@@ -367,7 +369,7 @@ RULES: tuple[Rule, ...] = (
         ),
         how=(
             '[wire] Extra messages from the probe app must not change the bytes on the wire. '
-            '(uvicorn raises instead, A8.)'
+            '(uvicorn raises instead.)'
         ),
     ),
     Rule(
@@ -427,7 +429,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id='HTTP-ADP-002',
         keyword='MUST*',
-        detection=SCENARIO,
+        detection=MANUAL,
         source='www.rst § WSGI Compatibility; § WSGI encoding differences',
         summary=(
             'The environ mapping: SCRIPT_NAME=root_path; PATH_INFO = path with root_path '
@@ -436,7 +438,8 @@ RULES: tuple[Rule, ...] = (
             'latin-1 convention (asgiref#182).'
         ),
         how=(
-            '[script] For adapters only: run a WSGI probe app through the adapter.'
+            '[manual] For WSGI-to-ASGI adapters only: checking it means running a WSGI '
+            'probe app through the adapter, which asgicheck does not do.'
         ),
     ),
 )

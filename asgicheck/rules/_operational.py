@@ -27,7 +27,7 @@ RULES: tuple[Rule, ...] = (
         how=(
             'The app raised from an http or websocket call. Not reported when it re-raises '
             'the OSError its send() raised after a disconnect (HTTP-RECV-006), nor after a '
-            'complete response (A9).'
+            'complete response, when the client already has its answer.'
         ),
         severity=Severity.ERROR,
         fatal=True,

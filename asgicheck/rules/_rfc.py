@@ -88,8 +88,8 @@ RULES: tuple[Rule, ...] = (
         source='RFC 6455 §5.5',
         summary=(
             'The close reason is ≤ 123 bytes in UTF-8 (a control frame carries at most 125 '
-            'bytes). The ASGI text says it "can be any string", so this contradicts the spec '
-            '(A10).'
+            'bytes). The ASGI text says it "can be any string", so this contradicts the '
+            'spec.'
         ),
         how=(
             '[static]'

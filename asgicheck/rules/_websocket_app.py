@@ -304,7 +304,7 @@ RULES: tuple[Rule, ...] = (
         ),
         how=(
             '[static] After accept only. Before accept the code never reaches the client (the'
-            ' server answers 403), so send info instead (A10).'
+            ' server answers 403), so send info instead.'
         ),
     ),
     Rule(

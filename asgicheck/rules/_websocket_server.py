@@ -29,7 +29,8 @@ RULES: tuple[Rule, ...] = (
         source='www.rst § Websocket Connection Scope',
         summary=(
             'asgi["version"] is a str. asgi["spec_version"] is a str, "Optional; if missing '
-            'assume "2.0"". The text still lists only "2.0"–"2.3" (stale, A17).'
+            'assume "2.0"". The text still lists only "2.0"–"2.3", which is stale: any '
+            '"2.x" is accepted.'
         ),
         how=(
             '[static]'
@@ -44,8 +45,8 @@ RULES: tuple[Rule, ...] = (
             'http_version: "One of "1.1" or "2". Optional; if missing default is "1.1"."'
         ),
         how=(
-            '[static] "3" (RFC 9220, websockets over HTTP/3) is accepted too, as for HTTP '
-            '(A16).'
+            '[static] "3" (RFC 9220, websockets over HTTP/3) is accepted too, as for '
+            'HTTP.'
         ),
     ),
     Rule(
@@ -82,7 +83,7 @@ RULES: tuple[Rule, ...] = (
         source='www.rst § Websocket Connection Scope',
         summary=(
             'query_string (bytes): "Optional; if missing or None default is empty string". '
-            'Unlike HTTP it is optional, and the text does not say "percent-encoded" (A13).'
+            'Unlike HTTP it is optional, and the text does not say "percent-encoded".'
         ),
         how=(
             '[static] bytes, None or missing.'
@@ -123,7 +124,7 @@ RULES: tuple[Rule, ...] = (
             ' HTTP says must). "Header names should be lowercased, but it is not required".'
         ),
         how=(
-            '[static] Upper-case header names → info ("not required"; A6). [wire] Order.'
+            '[static] Upper-case header names → info ("not required"). [wire] Order.'
         ),
         severity=INFO,
     ),
@@ -351,7 +352,8 @@ RULES: tuple[Rule, ...] = (
         ),
         how=(
             '[wire] uvicorn has done this for WebSocket since 2024 (uvicorn#2218). For HTTP '
-            'it was reverted (A3).'
+            'it was reverted (uvicorn#2276), and uvicorn advertises spec_version "2.3" '
+            'there.'
         ),
     ),
     Rule(

@@ -100,6 +100,42 @@ def test_every_rule_id_in_the_code_is_in_the_catalogue() -> None:
             assert rule_id in RULES, f"{path.name} names {rule_id}, which is not a rule"
 
 
+# IDs from the documents the catalogue was written from, which users do not have: ambiguities
+# (A1-A23), bug classes (C5, K14) and their sections ("§5"). Scenario names (S01-S17, W05, L01)
+# are zero-padded or S-numbered and stay legitimate: they are pytest items users see. A § after
+# an RFC number ("RFC 9110 §8.6") is a real citation.
+INTERNAL_ID = re.compile(r"\b(?:[A-S][1-9]|[A-R][1-9]\d)\b|(?<![0-9] )§ ?\d")
+
+
+@pytest.mark.parametrize(("text", "internal"), [
+    ("servers differ (A1)", True), ("(A19).", True), ("bug class C5", True), ("K14", True),
+    ("(see §5)", True), ("[script S10/S17]", False), ("[script L01]", False),
+    ("Script W05 runs", False), ("S01-after-response", False), ("RFC 9110 §8.6", False),
+    ("HTTP/2 and 1xx", False), ("X-WS-002, asgiref#74", False), ("within T", False),
+])
+def test_the_internal_id_pattern(text: str, internal: bool) -> None:
+    assert bool(INTERNAL_ID.search(text)) is internal
+
+
+def test_texts_cite_no_internal_ids() -> None:
+    for rule in RULES.values():
+        for name in ("summary", "how"):
+            found = INTERNAL_ID.search(getattr(rule, name))
+            assert found is None, (f"{rule.id} {name} cites {found and found.group()!r}, an ID "
+                                   f"from a document users do not have: say what it meant")
+
+
+def test_manual_rules_are_reported_by_no_code() -> None:
+    # A MANUAL rule that some check reports should say how it is detected instead.
+    manual = {r.id for r in RULES.values() if r.detection is Detection.MANUAL}
+    for path in (ROOT / "asgicheck").rglob("*.py"):
+        if path.parent.name == "rules":
+            continue
+        text = path.read_text()
+        named = {rule_id for rule_id in manual if f'"{rule_id}"' in text or f"'{rule_id}'" in text}
+        assert not named, f"{path.name} reports {sorted(named)}, which the catalogue calls manual"
+
+
 def test_selectors_match_ids_and_prefixes() -> None:
     assert [r.id for r in matching("HTTP-SEND-002")] == ["HTTP-SEND-002"]
     assert {r.id.split("-")[0] for r in matching("WS")} == {"WS"}
