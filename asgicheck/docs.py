@@ -202,6 +202,8 @@ def spec_excerpt(rule: Rule) -> list[str]:
 
 
 def _fails(rule: Rule) -> str:
+    if rule.detection is Detection.MANUAL:
+        return "never (nothing reports it)"
     if rule.fatal:
         return "always (fatal: whatever its level)"
     if rule.severity is Severity.ERROR:
