@@ -33,12 +33,14 @@ if TYPE_CHECKING:
     from asgicheck._hosts import Host
     from asgicheck._watchdog import Runner
 
-__all__ = ["MARGIN", "MAX_ENTRIES", "Connection", "connection", "grace_for"]
+__all__ = ["MARGIN", "MAX_ENTRIES", "Connection", "connection", "grace_for", "limit_for"]
 
 MARGIN = 0.3  # how much longer than the in-loop deadline the caller waits for a wedged loop
 _MISSING = object()
 _new, _set = object.__new__, object.__setattr__
 _ENDED = object()  # the first step ended the exchange
+_NOT_AWAITABLE = object()  # the result of an app call that gave nothing to await
+_NONE: list[Violation] = []  # never appended to
 _now = time.perf_counter
 
 
@@ -53,6 +55,11 @@ def _limit(deadline: float) -> float:
     return limit
 
 
+def limit_for(deadline: float) -> float:
+    """``_limit(deadline)``, remembered."""
+    return _LIMITS.get(deadline) or _limit(deadline)
+
+
 _LIMITS: dict[float, float] = {}
 _Context = contextvars.Context
 
@@ -61,7 +68,6 @@ class Connection(Wire):
     """The server side of one exchange (build it with ``connection()``); ``start()`` must be
     called in the loop's thread, in a job (outside any task)."""
 
-    slow = False
     done: asyncio.Future[Transcript] | None = None  # only once it went slow
     timed_out: str | None = None
     expire_reason: str | None = None
@@ -73,12 +79,16 @@ class Connection(Wire):
 
     def __init__(self, app: Any, script: Script, selection: Selection, runner: Runner) -> None:
         self.app, self.script, self.selection, self.runner = app, script, selection, runner
-        self.loop = runner.loop
         self.scope = scope = script.scope.copy()  # the app may change its own copy
         self.validator = Validator(scope, selection=selection)
-        self.steps = script.steps
-        self.disconnect_at = script.disconnect_at
         self.log = []
+        # What every exchange reads before it may set it. On 3.11 a read that falls through to
+        # a class-level default is never specialised (about 300 instructions), one from the
+        # instance is; but past 30 attributes an instance's dict stops sharing its keys and
+        # every access slows down, so only these are set here and rarer flags stay defaults.
+        self.final = self.waiter = self.watchers = self.handles = self.done = self.spawned = None
+        self.gone = self.finished = self.started = False
+        self.pos = self.count = self.sends = 0
 
     # -- running --------------------------------------------------------------------------------
 
@@ -93,7 +103,7 @@ class Connection(Wire):
             if until > ticket.until:
                 ticket.until = until
         context = self.context = _Context()
-        if self.disconnect_at == 0:
+        if self.script.disconnect_at == 0:
             self._advance()
         hosts = runner.hosts
         idle = hosts.idle
@@ -107,7 +117,7 @@ class Connection(Wire):
             hosts.lend(host)
             self._go_slow(deadline, self._whole())
             return
-        loop, call, pending, value, exc = self.loop, None, _ENDED, None, None
+        loop, call, pending, value, exc = runner.loop, None, _ENDED, None, None
         enter_task(loop, task)
         try:
             try:
@@ -144,7 +154,7 @@ class Connection(Wire):
         if inspect.isawaitable(call):
             return _awaiting(call)  # a generator with send/throw, as good as a coroutine here
         self.not_awaitable = call
-        self._finish("returned")
+        self._finish("returned", None, _NOT_AWAITABLE)
         return None
 
     async def _whole(self) -> Any:
@@ -158,11 +168,10 @@ class Connection(Wire):
     def _go_slow(self, deadline: float | None, coro: Coroutine[Any, Any, Any],
                  *pending: Any) -> None:
         """The app awaits something real: hand it to its host task and watch it."""
-        self.slow = True
         self.first_stall = _now() - self.t0
         remaining = None if deadline is None else deadline - self.first_stall
         self.mark = self.runner.meter.begin(self, remaining)
-        self.done = self.loop.create_future()
+        self.done = self.runner.loop.create_future()
         assert self.host is not None
         self.host.adopt(self, coro, *pending)
 
@@ -259,8 +268,9 @@ class Connection(Wire):
             for handle in self.handles:
                 handle.cancel()
         self.final = final = self._record(ended, exc, result, 0.0)
-        if self.host is not None:
-            self.runner.owners.pop(self.host.task, None)
+        host = self.host
+        if host is not None:
+            self.runner.owners.pop(host.task, None)
         if self.done is not None and not self.done.done():
             self.done.set_result(final)
         if self.waiter is not None or self.watchers:
@@ -284,25 +294,27 @@ class Connection(Wire):
         wedged."""
         duration = _now() - self.t0
         script = self.script
-        extra: list[Violation] = []
-        if ended == "timeout":
-            extra.append(_findings.hang(
+        extra: list[Violation] = _NONE  # the driver's own findings (rarely any)
+        if ended == "returned":
+            if result is _NOT_AWAITABLE:
+                extra = [_findings.not_awaitable(self.not_awaitable)]
+                result = None
+            else:
+                self.validator.app_returned(result)
+        elif ended == "timeout":
+            extra = [_findings.hang(
                 stalled=stalled, reason=self.expire_reason, kind=self.timed_out,
-                deadline=script.deadline, linger=script.linger, blocked=self.blocked))
-        elif self.not_awaitable is not _MISSING:
-            extra.append(_findings.not_awaitable(self.not_awaitable))
-        elif ended == "returned":
-            self.validator.app_returned(result)
+                deadline=script.deadline, linger=script.linger, blocked=self.blocked)]
         elif exc is not None:
             self.validator.app_raised(exc)
         if stalled:
             worst = stalled
-        elif self.slow:  # the first step was a stall too: the loop did not run meanwhile
+        elif self.done is not None:  # it went slow; its first step was a stall too
             worst = max(self.first_stall, self.runner.meter.end(self.mark, self))
         else:  # it never waited: the whole exchange was one step of the loop
             worst = duration
         if worst > script.block_threshold:
-            extra.append(_findings.stall(worst, script.block_threshold))
+            extra = [*extra, _findings.stall(worst, script.block_threshold)]
         found = self.validator.violations
         expected = script.server_findings_expected
         if expected:
@@ -324,9 +336,9 @@ class Connection(Wire):
             fields["timed_out"] = self.timed_out
         if scope != self.scope:
             fields["scope_changes"] = _findings.changed_keys(scope, self.scope)
-        if self.dropped:
+        if len(self.log) >= MAX_ENTRIES and self.dropped:
             fields["dropped"] = self.dropped
-        if self.blocked:
+        if ended == "timeout" and self.blocked:
             fields["blocked_in_receive"] = True
         if script.name:
             fields["name"] = script.name

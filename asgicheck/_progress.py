@@ -54,8 +54,9 @@ class HTTP(Progress):
         elif kind == "http.response.body" or kind == "http.response.zerocopysend":
             if message.get("more_body", False):
                 self.streaming = True
-            else:
-                self._body_complete()
+            else:  # _body_complete(), inline: every response's last message comes here
+                self.body_done = True
+                self.finished = self.finished or not self.trailers
         elif kind == "http.response.pathsend":
             self._body_complete()
         elif kind == "http.response.trailers" and self.body_done:

@@ -40,6 +40,8 @@ __all__ = ["Abandoned", "Heartbeat", "Runner", "Ticket", "Wedged", "shared_runne
 
 T = TypeVar("T")
 _now = time.perf_counter
+_new = object.__new__
+_SimpleQueue = queue.SimpleQueue
 
 class Wedged(Exception):
     """The runner's loop did not answer in time: the app blocked it or spins."""
@@ -88,8 +90,9 @@ class Heartbeat:
         self.alive = _now()
 
     def resume(self) -> None:
-        self._resumed = self._loop.time()
         self.alive = _now()
+        if self._handle is not None:  # without a pending tick, nothing reads it before begin()
+            self._resumed = self._loop.time()
 
     def begin(self, watcher: Any = None, deadline: float | None = None) -> float:
         """Start watching; ``deadline`` seconds from now, ``watcher.expire("deadline")``."""
@@ -167,15 +170,19 @@ class Runner:
         """
         if self.retired:
             raise RuntimeError("this runner was retired; use shared_runner() for a fresh one")
-        ticket = Ticket(_now() + timeout)
+        ticket = _new(Ticket)  # Ticket(until), without the __init__ call
+        ticket.until = _now() + timeout
+        ticket.reply = _SimpleQueue()
         self._jobs.put((job, ticket))
-        reply = ticket.reply
+        get = ticket.reply.get
+        left = timeout  # a job only ever moves ``until`` later
         while True:
             try:
-                ok, value = reply.get(timeout=max(ticket.until - _now(), 0.0))
+                ok, value = get(True, left if left > 0.0 else 0.0)
                 break
             except queue.Empty:
-                if _now() >= ticket.until:
+                left = ticket.until - _now()
+                if left <= 0.0:
                     self.retire()
                     raise Wedged(_now() - self.meter.alive) from None
         if ok:
@@ -237,17 +244,19 @@ class Runner:
     # -- the loop thread ------------------------------------------------------------------------
 
     def _main(self) -> None:
-        loop, fast = self.loop, self.fast
+        loop, fast, meter, get = self.loop, self.fast, self.meter, self._jobs.get
         self._enter(loop, fast)
         try:
             while not self.retired:
-                item = self._jobs.get()
+                item = get()
                 if item is None:
                     break
                 job, ticket = item
-                self.meter.resume()
+                meter.alive = _now()  # meter.resume(), inline
+                if meter._handle is not None:
+                    meter._resumed = loop.time()
                 try:
-                    if fast and _due(loop):
+                    if fast and (loop._ready or loop._scheduled) and _due(loop):  # type: ignore[attr-defined]
                         self._leftovers(loop)
                     answer: tuple[bool, Any] = (True, job(ticket))
                 except BaseException as exc:  # noqa: B036 - reported to the caller, never lost

@@ -32,6 +32,7 @@ from asgicheck.types import Message
 from asgicheck.violations import Party, Violation, ViolationError
 
 if TYPE_CHECKING:
+    from asgicheck._watchdog import Runner
     from asgicheck.selection import Selection
     from asgicheck.validator import Validator
 
@@ -53,9 +54,7 @@ class Wire(Progress):
     script: Script
     selection: Selection
     validator: Validator
-    loop: asyncio.AbstractEventLoop
-    steps: tuple[Step, ...]
-    disconnect_at: int | None
+    runner: Runner
     log: list[LogItem]
     # Defaults, overwritten per instance only when they change.
     t0 = 0.0
@@ -71,11 +70,15 @@ class Wire(Progress):
 
     # -- receive --------------------------------------------------------------------------------
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self.runner.loop
+
     async def receive(self) -> Message:
-        pos = self.pos
-        if pos < self.script.plain and self.final is None and not self.gone and \
-                not (self.closes and self.finished):
-            original = self.steps[pos].event  # due at once: CALL gate, no delay
+        pos, script = self.pos, self.script
+        if pos < script.plain and self.final is None and not self.gone and \
+                not (self.finished and self.closes):
+            original = script.steps[pos].event  # due at once: CALL gate, no delay
             self.pos = pos = pos + 1
             event = original.copy()
             index = self.count  # as _received(event, original)
@@ -86,7 +89,10 @@ class Wire(Progress):
                 log.append((RECEIVED, index, _now() - self.t0, original))
             else:
                 self.dropped += 1
-            if self.waiter is not None or pos == self.disconnect_at:
+            # As in send(): _advance() only when it may have something to do (a disconnect
+            # gated on the complete response cannot be due before the response is).
+            if self.waiter is not None or self.watchers or (pos == script.disconnect_at and (
+                    script.leave_gate is not _COMPLETE or self.finished)):
                 self._advance()
             return event
         return await self._receive()
@@ -100,18 +106,18 @@ class Wire(Progress):
             if self.closes and self.finished:
                 self._leave(by_app=True)
                 continue
-            pos = self.pos
-            if pos < len(self.steps):
-                step = self.steps[pos]
+            pos, script = self.pos, self.script
+            if pos < len(script.steps):
+                step = script.steps[pos]
                 if (step.gate is _CALL or self._open(step, receiving=True)) and \
                         (not step.delay or self._due(step, pos)):
-                    if pos == self.disconnect_at:
+                    if pos == script.disconnect_at:
                         self._leave(step.event)
                         continue
                     self.pos = pos = pos + 1
                     event = dict(step.event)
                     self._received(event, step.event)
-                    if self.waiter is not None or pos == self.disconnect_at:
+                    if self.waiter is not None or pos == script.disconnect_at:
                         self._advance()
                     return event
             await self._wait()
@@ -188,13 +194,14 @@ class Wire(Progress):
         response's progress (STARTED, STREAMING, COMPLETE): a client that has its answer, or
         gives up on a stream, leaves whether or not the app read all of the request.
         """
-        at = self.disconnect_at
+        at = self.script.disconnect_at
         if at is not None and not self.gone:
-            step = self.steps[at]
+            step = self.script.steps[at]
             gate = step.gate
             if (at == self.pos or gate is _COMPLETE or gate is _STARTED or gate is _STREAMING) \
-                    and self._open(step) and (not step.delay or self._due(step, at)):
-                self._leave(step.event)
+                    and (self.finished if gate is _COMPLETE else self._open(step)) \
+                    and (not step.delay or self._due(step, at)):
+                self._end_connection(step.event)  # (without its _advance(): this is one)
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -207,8 +214,13 @@ class Wire(Progress):
 
     def _leave(self, event: dict[str, Any] | None = None, *, by_app: bool = False) -> None:
         """The connection is over: the client went away, or the app closed the websocket."""
-        if self.gone:
-            return
+        if not self.gone:
+            self._end_connection(event, by_app=by_app)
+            self._advance()
+
+    def _end_connection(self, event: dict[str, Any] | None = None, *, by_app: bool = False
+                        ) -> None:
+        """``_leave()`` but for waking whoever waits on the connection."""
         self.gone, self.gone_open = True, not self.finished
         if by_app or event is None:
             code = self.close_code
@@ -216,13 +228,12 @@ class Wire(Progress):
             if self.script.spec_version >= (2, 5):
                 event["reason"] = ""
             self._note(f"connection closed after the app's close (code {code})")
-        else:
-            self._note("client disconnected")
+        elif len(self.log) < MAX_ENTRIES:  # _note(), inline: most exchanges end with this
+            self.log.append((NOTE, _now() - self.t0, "client disconnected"))
         self.gone_event = event
         linger = self.script.linger
         if linger is not None and self.gone_open and self.final is None:
             self._later(linger, self.expire, "linger")
-        self._advance()
 
     # -- send -----------------------------------------------------------------------------------
 

@@ -30,7 +30,8 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeVar
 
-from asgicheck._connection import MARGIN, Connection, connection, grace_for
+from asgicheck import _watchdog
+from asgicheck._connection import MARGIN, Connection, connection, grace_for, limit_for
 from asgicheck._scopes import (
     HTTP_EXTENSIONS,
     http_scope,
@@ -67,10 +68,12 @@ __all__ = [
 
 def run(app: Any, script: Script, *, selection: Selection = DEFAULT) -> Transcript:
     """Run one exchange and return its transcript. Never raises for anything the app does."""
-    runner = shared_runner()
+    runner = _watchdog._shared  # shared_runner(), without the call while it is alive
+    if runner is None or runner.retired:
+        runner = shared_runner()
     conn = connection(app, script, selection, runner)
     try:
-        return runner.call(conn.run_alone, script.deadline + grace_for(script.deadline) + MARGIN)
+        return runner.call(conn.run_alone, limit_for(script.deadline))
     except Wedged as wedged:
         return conn.final or conn.finish_wedged(wedged.stalled)
 
@@ -91,23 +94,23 @@ def run_many(app: Any, scripts: Sequence[Script], *,
         return []
     runner = shared_runner()
     results: list[Transcript] = []
-    current: list[Connection] = []  # the one running (finished ones must not stay referenced)
+    current: list[Connection | None] = [None]  # the one running (not the finished ones)
 
     def job(ticket: Ticket) -> list[Transcript]:
         wait = runner.wait
         for script in scripts:
             if runner.retired:
                 raise Abandoned
-            conn = connection(app, script, selection, runner)
-            current[:] = [conn]
+            current[0] = conn = connection(app, script, selection, runner)
             conn.start(ticket, script.deadline)
             if conn.final is None:
                 assert conn.done is not None
                 wait(conn.done)
-            conn.cancel_spawned()
+            if conn.spawned:
+                conn.cancel_spawned()
             assert conn.final is not None
             results.append(conn.final)
-        current.clear()
+        current[0] = None
         return results
 
     first = scripts[0].deadline
@@ -115,9 +118,9 @@ def run_many(app: Any, scripts: Sequence[Script], *,
         return runner.call(job, first + grace_for(first) + MARGIN)
     except Wedged as wedged:
         finished = list(results)
-        if current and len(finished) < len(scripts):
-            conn = current[0]
-            finished.append(conn.final or conn.finish_wedged(wedged.stalled))
+        running = current[0]
+        if running is not None and len(finished) < len(scripts):
+            finished.append(running.final or running.finish_wedged(wedged.stalled))
         return finished + run_many(app, scripts[len(finished):], selection=selection)
 
 
@@ -183,15 +186,16 @@ class Server:
     ``with Server(app) as server: server.run(script)``. When the app does not complete startup
     the server carries on without lifespan, as lifespan.rst requires after a raise
     (LS-SRV-001): requests then get no ``state``. ``state=False`` runs a server that does not
-    support lifespan state at all (L02).
+    support lifespan state at all (L02); ``runner`` runs it on that runner's loop instead of
+    the shared one.
     """
 
     def __init__(self, app: Any, *, selection: Selection = DEFAULT, deadline: float = 5.0,
                  linger: float = 1.0, block_threshold: float = 0.1, state: bool = True,
-                 spec_version: str | None = "2.0") -> None:
+                 spec_version: str | None = "2.0", runner: Runner | None = None) -> None:
         self.app, self.selection = app, selection
         self.deadline, self.linger = deadline, linger
-        self.runner = shared_runner()
+        self.runner = runner or shared_runner()
         self.lifespan_state: dict[str, Any] | None = {} if state else None
         script = lifespan_script(lifespan_scope(state=self.lifespan_state,
                                                 spec_version=spec_version),

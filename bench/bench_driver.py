@@ -16,9 +16,18 @@ every contender alike), exchanges per second on the same trivial app for:
 
 and prints a table with each one's ratio to (a). Targets: (a) > (b), >= 5x (c), >= 100x (d).
 Then where (a)'s time goes: the thread hand-off, the validator, a whole exchange in a batch, and
-the driver and the app alone (a validator that judges nothing). Wall-clock figures on a shared VM
-swing by 2x between runs (the hand-off most of all); for comparisons that must hold, count
-instructions: ``valgrind --tool=callgrind`` on N and N+1000 exchanges, divided by 1000.
+the driver and the app alone (a validator that judges nothing), per call and in a batch.
+Wall-clock figures on a shared VM swing by 2x between runs (the hand-off most of all); for
+comparisons that must hold, count instructions, which callgrind gives exactly: ``--only KEY
+--exchanges N`` runs just one contender or part (KEY from the tables: a, a'', b, c, d,
+handoff, validator, a-alone, a''-alone), N exchanges after a warm-up, and prints nothing::
+
+    PY=$(python -c 'import sys; print(sys.executable)')  # not a pyenv shim
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null $PY bench/bench_driver.py \
+        --only a --exchanges 300     # then 1300: (difference) / 1000 per exchange
+
+(Counts for contenders that hand off between threads vary by about 0.5k from run to run: how
+often the GIL changes hands under valgrind depends on timing.)
 Then it times the whole default conformance run (discovery, build_scenarios, every scenario)
 on reference_app.demo:app, if that imports.
 """
@@ -173,46 +182,58 @@ def table(best: dict[str, tuple[float, float]]) -> None:
               f"CPU: {'met' if cpu_ok else 'NOT met'}")
 
 
-def breakdown(seconds: float) -> None:
-    """Where a trivial exchange's time goes: the thread hand-off, the validator, the rest."""
+def handoff(n: int) -> None:
     from asgicheck._watchdog import shared_runner
-    from asgicheck.validator import Validator
 
     runner = shared_runner()
+    for _ in range(n):
+        runner.call(_nothing, 5)
 
-    def handoff(n: int) -> None:
-        for _ in range(n):
-            runner.call(_nothing, 5)
 
-    start = {"type": "http.response.start", "status": 200,
-             "headers": [[b"content-type", b"text/plain"], [b"content-length", b"2"]]}
-    body = {"type": "http.response.body", "body": b"ok"}
+START = {"type": "http.response.start", "status": 200,
+         "headers": [[b"content-type", b"text/plain"], [b"content-length", b"2"]]}
+BODY = {"type": "http.response.body", "body": b"ok"}
 
-    def validator(n: int) -> None:
-        for _ in range(n):
-            v = Validator(dict(SCRIPT.scope))
-            v.app_received(dict(REQUEST))
-            v.app_sent(dict(start))
-            v.app_sent(dict(body))
-            v.app_returned(None)
 
-    def driver_alone(n: int) -> None:
+def validator(n: int) -> None:
+    from asgicheck.validator import Validator
+
+    for _ in range(n):
+        v = Validator(dict(SCRIPT.scope))
+        v.app_received(dict(REQUEST))
+        v.app_sent(dict(START))
+        v.app_sent(dict(BODY))
+        v.app_returned(None)
+
+
+def _alone(fn: Callable[[int], None]) -> Callable[[int], None]:
+    """``fn`` with a validator that judges nothing: what is left is the driver and the app."""
+    def without_validator(n: int) -> None:
         from asgicheck import _connection
 
         real = _connection.Validator  # type: ignore[attr-defined]
         _connection.Validator = _NoValidator  # type: ignore[attr-defined,assignment]
         try:
-            driver_batch(n)
+            fn(n)
         finally:
             _connection.Validator = real  # type: ignore[attr-defined]
+    return without_validator
 
-    parts = [("thread hand-off (an empty job)", handoff),
-             ("the validator's calls for one exchange", validator),
-             ("a whole exchange inside the loop (run_many)", driver_batch),
-             ("... of it, the driver and the app (no validator)", driver_alone)]
+
+PARTS: list[tuple[str, str, Callable[[int], None]]] = [
+    ("handoff", "thread hand-off (an empty job)", handoff),
+    ("validator", "the validator's calls for one exchange", validator),
+    ("a''", "a whole exchange inside the loop (run_many)", driver_batch),
+    ("a''-alone", "... of it, the driver and the app (no validator)", _alone(driver_batch)),
+    ("a-alone", "driver.run, the driver and the app (no validator)", _alone(driver)),
+]
+
+
+def breakdown(seconds: float) -> None:
+    """Where a trivial exchange's time goes: the thread hand-off, the validator, the rest."""
     print("\nwhere the time of (a) goes (best of 3, µs per exchange; (a) is about the hand-off "
           "plus a whole exchange):")
-    for label, fn in parts:
+    for _, label, fn in PARTS:
         best = min(1e6 / rate(fn, seconds)[0] for _ in range(3))
         print(f"  {label:50} {best:7.1f}")
 
@@ -278,7 +299,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=0.5, help="per measurement")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-scenarios", action="store_true")
+    parser.add_argument("--only", metavar="KEY", help="run only this contender or part "
+                        "(for callgrind), --exchanges times, and print nothing")
+    parser.add_argument("--exchanges", type=int, default=1000)
     args = parser.parse_args()
+    if args.only:
+        fn = {key: fn for key, _, fn in CONTENDERS + PARTS}[args.only]
+        fn(50)  # imports, caches, the runner's thread
+        fn(args.exchanges)
+        return
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}")
     table(exchanges(args.seconds, args.rounds))
