@@ -1,6 +1,7 @@
 """The HTTP connection state machine (www.rst § HTTP, extensions.rst for the response extensions).
 
-Rule 1: everything that affects the transitions of an ``http`` scope lives in this file.
+Rule 1: everything that affects the transitions of an ``http`` scope lives in this file, but for
+the table itself (``TRANSITIONS``, in ``_http_state`` with the states it names).
 Rule 2: this file does not know whether the app or the server is under test; it is told what
 the app received and what it sent, and names the rules broken.
 
@@ -26,7 +27,8 @@ from typing import Any
 from asgicheck._http_fast import plain_body, plain_start
 from asgicheck._http_fields import FIELD_CHECKS as _FIELD_CHECKS
 from asgicheck._http_fields import has_descriptor
-from asgicheck._http_state import State
+from asgicheck._http_state import EXTENSION_OF, TRANSITIONS, State
+from asgicheck._raised import from_send_error
 from asgicheck.checks import check_free_values
 from asgicheck.rules import violation
 from asgicheck.types import Scope
@@ -35,34 +37,6 @@ from asgicheck.violations import Severity, Violation
 __all__ = ["EXTENSION_OF", "TRANSITIONS", "HTTPMachine", "State"]
 
 
-TRANSITIONS: dict[State, dict[str, State]] = {
-    State.AWAITING_START: {
-        "http.response.start": State.STREAMING,
-        "http.response.debug": State.AWAITING_START,
-        "http.response.early_hint": State.AWAITING_START,
-    },
-    State.STREAMING: {
-        "http.response.body": State.STREAMING,
-        "http.response.zerocopysend": State.STREAMING,
-        "http.response.pathsend": State.STREAMING,
-        "http.response.push": State.STREAMING,
-        "http.response.early_hint": State.STREAMING,
-    },
-    State.AWAITING_TRAILERS: {
-        "http.response.trailers": State.AWAITING_TRAILERS,
-    },
-    State.COMPLETE: {},
-}
-
-# asgi.rst "Extensions": "If an application sees this it then knows it can send the custom event".
-EXTENSION_OF: dict[str, str] = {
-    "http.response.push": "http.response.push",
-    "http.response.zerocopysend": "http.response.zerocopysend",
-    "http.response.pathsend": "http.response.pathsend",
-    "http.response.early_hint": "http.response.early_hint",
-    "http.response.trailers": "http.response.trailers",
-    "http.response.debug": "http.response.debug",
-}
 _KNOWN_TYPES = frozenset({"http.response.start", "http.response.body", *EXTENSION_OF})
 _DECLARED = {
     "http.response.start": frozenset({"type", "status", "headers", "trailers"}),
@@ -386,9 +360,20 @@ class HTTPMachine:
                  for f in self._files if getattr(f, "closed", True) is False]
         gone = self._disconnected or self._send_failed
         if raised is not None:
-            if gone or self.state is State.COMPLETE:
-                # HTTP-RECV-006: re-raising after the client left is allowed; and an exception
-                # after a complete response costs the client nothing (A9).
+            if self.state is State.COMPLETE or self._send_failed and from_send_error(raised):
+                # An exception after a complete response costs the client nothing (A9); and
+                # HTTP-RECV-006 lets the app re-raise the OSError its send() raised.
+                return found
+            if gone:
+                # Nobody gets a 500, but every server logs an application error for each client
+                # that leaves: only the re-raised send() error is exempt (HTTP-RECV-006).
+                how = ("a send() had raised because the client had gone" if self._send_failed
+                       else "it had received http.disconnect")
+                found.append(violation(
+                    "OPS-APP-001", f"the app raised {raised!r:.120} after {how}: servers log "
+                    f"that as an application error for every client that leaves; return "
+                    f"instead (only the OSError a send() raised may escape, HTTP-RECV-006)",
+                    severity=Severity.WARNING))
                 return found
             when = ("before http.response.start: the client gets a 500"
                     if self.state is State.AWAITING_START else

@@ -27,6 +27,7 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
+from asgicheck._raised import from_send_error
 from asgicheck.checks import check_field, check_free_values, check_headers, parse_spec_version
 from asgicheck.rules import violation
 from asgicheck.types import Scope
@@ -246,10 +247,19 @@ class WebSocketMachine:
                               "(no websocket.accept, websocket.close or denial response): the "
                               "server answers 500 or 403 (uvicorn: 'ASGI callable returned "
                               "without sending handshake')")]
-        if state not in _LIVE or self._disconnected:
-            return []  # the socket was already closed, denied or gone: nobody is hurt
-        if self._send_failed and _from_disconnect(raised):
-            return []  # www.rst: apps "may catch this exception ... before re-raising it"
+        if state not in _LIVE or self._send_failed and from_send_error(raised):
+            # Closed or denied already: nobody is hurt; and www.rst lets apps "catch this
+            # exception and do cleanup work before re-raising it".
+            return []
+        if self._disconnected or self._send_failed:
+            # Nobody sees a close, but every server logs an application error for each client
+            # that leaves (Starlette's uncaught WebSocketDisconnect does this).
+            how = ("a send() had raised because the client had gone" if self._send_failed
+                   else "it had received websocket.disconnect")
+            return [violation(
+                "OPS-APP-001", f"the app raised {raised!r:.120} after {how}: servers log that "
+                f"as an application error for every client that leaves; return instead (only "
+                f"the OSError a send() raised may escape)", severity=Severity.WARNING)]
         when = ("before answering the handshake: the client gets HTTP 500 or 403"
                 if state in (_S.CONNECTING, _S.HANDSHAKE, _S.DENIAL_STARTED) else
                 "on an accepted socket: the client sees an abnormal close (1006/1011)")
@@ -404,18 +414,6 @@ def _check_disconnect_event(event: dict[str, Any], index: int) -> list[Violation
 def _more_body(message: dict[str, Any]) -> bool:
     more = message.get("more_body", False)
     return more is True or (type(more) is int and more != 0)
-
-
-def _from_disconnect(raised: BaseException) -> bool:
-    """The exception is the OSError a failed send() raised, or was raised from it."""
-    seen: BaseException | None = raised
-    for _ in range(8):  # a bounded walk: __context__ chains can be long or cyclic
-        if seen is None:
-            return False
-        if isinstance(seen, OSError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 def _cut(text: str, width: int = 40) -> str:

@@ -14,7 +14,7 @@ from matrix.apps.raw_app import EXPECTED
 from matrix.engine import MAX_TARGETS, OPTIONS, Cell
 from matrix.subjects import MODES, SUBJECTS, Subject
 from matrix.triage import (
-    ALSO_REPORTED,
+    FIXED,
     VERDICTS,
     WARNING_NOTES,
     Failure,
@@ -148,18 +148,17 @@ def _triage(cells: Sequence[Cell]) -> list[str]:
     if missing:
         lines.append(f"| (untriaged) | {len(missing)} failing findings, see below | |")
     lines.append("")
-    for kind, heading in (("violation", "Real violations"),
-                          ("checker-bug", "Checker bugs (reported to asgicheck)")):
+    for kind, heading in (("violation", "Real violations"), ("checker-bug", "Checker bugs")):
         chosen = [v for v in VERDICTS if v.kind == kind and v.key in by_verdict]
         lines += [f"## {heading}", ""]
         if not chosen:
             lines += ["None in this run.", ""]
         for verdict in chosen:
             lines += _verdict_section(verdict, by_verdict[verdict.key])
-        if kind == "checker-bug":
-            lines += ["Also reported, though no failing cell shows them "
-                      "(matrix/checker-bugs.md):", ""]
-            lines += [f"- **{title}**: {text}" for title, text in ALSO_REPORTED]
+        if kind == "checker-bug" and FIXED:
+            lines += ["Found by earlier runs of this matrix and fixed in asgicheck "
+                      "(matrix/checker-bugs.md has each reproduction and fix):", ""]
+            lines += [f"- **{title}** (fixed): {text}" for title, text in FIXED]
             lines.append("")
     if missing:
         lines += ["## UNTRIAGED failures", "",

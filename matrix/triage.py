@@ -1,6 +1,6 @@
 """Every failure the matrix shows, judged by hand: a real violation of the spec by the framework
 or middleware (with the rule, the spec's sentence and a reproduction), or a checker bug
-(reported to asgicheck in matrix/checker-bugs.md).
+(reported to asgicheck in matrix/checker-bugs.md, and listed in ``FIXED`` once fixed).
 
 A verdict covers the failing findings of its rules in the cells and scenarios its ``where``
 patterns name (``fnmatch`` globs on subject, mode and scenario ID). ``render`` lists each
@@ -20,7 +20,8 @@ from typing import Any, Literal
 
 from matrix.apps.raw_app import EXPECTED
 
-__all__ = ["VERDICTS", "Failure", "Verdict", "failures", "matches", "untriaged", "verdict_for"]
+__all__ = ["FIXED", "VERDICTS", "Failure", "Verdict", "failures", "matches", "untriaged",
+           "verdict_for"]
 
 
 def matches(text: str, pattern: str) -> bool:
@@ -245,35 +246,30 @@ A server violation: the client's close frame carried 1000 'bye' and hypercorn 0.
 `websocket.disconnect` with 1006 (abnormal closure, "no close frame"), and 1006 again where the
 frame carried no code (1005 expected, WS-EVT-006, a warning). Known upstream as hypercorn#127.""",
     ),
-    Verdict(
-        key="lifespan-cycles", kind="checker-bug", rules=("route-status",),
-        title="The driver runs several lifespan cycles on one app object (BlackSheep answers 500)",
-        where=(("blacksheep", "driver", "*"),),
-        bug="CB-1: the driver runs lifespan startup/shutdown several times on one app object",
-        explanation="""
-In-process, asgicheck sends `lifespan.startup` to the same app object several times on one
-event loop (the L03 probe, the shared session, and L01/L02 each run their own cycle), where
-lifespan.rst says "Lifespans should be executed once per event loop" (LS-SRV-008) and no real
-server restarts an app. BlackSheep 2.6.4 normalises its route handlers again on the second
-start (`index() missing 1 required positional argument: 'request'`), so from then on every
-route answers 500; the scenarios judge messages, not routes, so the row still "passes". The
-in-process BlackSheep row therefore says nothing about BlackSheep's routes: read its live rows
-(one startup per server, and the matrix runs each cell in a fresh process).""",
-    ),
 )
 
-# Checker bugs that no failing cell shows: a false negative, or a misleading warning.
-ALSO_REPORTED: tuple[tuple[str, str], ...] = (
+# Checker bugs earlier runs found, fixed in asgicheck since (matrix/checker-bugs.md has the
+# reproductions and the fixes); the page lists them under "Checker bugs".
+FIXED: tuple[tuple[str, str], ...] = (
+    ("CB-1: the driver runs lifespan startup/shutdown several times on one app object",
+     "in-process, the L03 probe, the shared session, L01 and L02 each started the app; "
+     "BlackSheep, set up once per process, then answered 500 on every route while every "
+     "scenario passed. Now a run starts the app once: L03 classifies the shared session's "
+     "startup, L01 (listed last) judges that session's shutdown, and only L02's server "
+     "without lifespan state starts it a second time, after the session has ended, on a "
+     "fresh event loop, saying so in its transcript. The BlackSheep row's routes answer 5/5."),
     ("CB-2: any exception after http.disconnect passes in app mode, but fails in middleware "
      "mode",
-     "an app that raises its own RuntimeError once the client has left passes S05/S06, while "
-     "middleware mode fails the same behaviour of BaseHTTPMiddleware with OPS-APP-001 (the "
-     "failure above); OPS-APP-001's text exempts only re-raising the OSError send() raised."),
+     "app mode exempted every exception raised after the client had gone; now only an "
+     "exception that is, or was raised from, the OSError send() raised (HTTP-RECV-006) is, "
+     "and any other fails as OPS-APP-001 (a warning of a fatal rule), as middleware mode "
+     "reports BaseHTTPMiddleware's 'No response returned.' above. An exception group holding "
+     "the OSError counts as raised from it (Litestar streams in an anyio task group)."),
     ("CB-3: HTTP-RECV-002 says \"unread request body\" for an app that read every declared "
      "byte",
-     "the warning on Falcon's `http/S03-trailing-empty-chunk[POST /echo]`: Falcon reads the 12 "
-     "bytes content-length declares and answers correctly; only the final empty "
-     "more_body=False message stays unread."),
+     "Falcon reads the 12 bytes content-length declares and never the final empty "
+     "more_body=False message; S03 warned of an unread body. Now that case is an info note "
+     "that says what happened, and the warning is kept for body bytes really left unread."),
 )
 
 # What the warning columns show (warnings do not fail a row; read with the rule's spec text).
@@ -288,7 +284,12 @@ WARNING_NOTES: tuple[tuple[str, str], ...] = (
     ("HTTP-RECV-010",
      "Falcon routes on `path` as if it excluded `root_path` (the pre-2024 reading, asgi-rules "
      "§7 A1): mounted under `/mnt`, every route answers 404."),
-    ("HTTP-RECV-002", "Falcon, S03: see CB-3 (checker bug)."),
+    ("X-HTTP-004",
+     "BlackSheep writes `transfer-encoding: chunked` on every streamed response "
+     "(`set_headers_for_response_content`, blacksheep/scribe.pyx), also on HTTP/2 (S14, GET "
+     "/stream), where RFC 9113 §8.2.2 makes the field malformed. www.rst tells the server to "
+     "ignore a Transfer-Encoding the app sends (HTTP-SEND-010), so the harm depends on the "
+     "server's HTTP/2 layer."),
     ("GEN-MW-001",
      "SessionMiddleware adds `scope['session']` and asgi-correlation-id appends a request "
      "header to the scope the server passed in, instead of to a copy."),

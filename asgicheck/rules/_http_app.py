@@ -43,7 +43,9 @@ RULES: tuple[Rule, ...] = (
             '[script S02, S03] If the app reads the body, it keeps calling receive() until '
             'more_body is False, empty chunks included. Echo-type probes compare the bytes. '
             'Completing the response after a more_body=True chunk without ever reading the '
-            'final chunk → warning ("unread request body").'
+            'final chunk → warning ("unread request body"); info only, when the bytes read '
+            'already add up to the content-length the scope declared (the unread final chunk '
+            'can only be empty).'
         ),
     ),
     Rule(
@@ -101,9 +103,10 @@ RULES: tuple[Rule, ...] = (
         ),
         how=(
             "[script S07] Acceptable ends: return None, or let the harness's "
-            'ClientDisconnected (or a chained error) escape. Turning it into a different '
-            'exception → info. The harness treats both acceptable ends as clean '
-            '(HTTP-SRV-007).'
+            'ClientDisconnected escape, alone or as the cause or context of another exception, '
+            'or inside an exception group. Raising an exception that does not carry it → info '
+            'here, and OPS-APP-001 as a warning. The harness treats both acceptable ends as '
+            'clean (HTTP-SRV-007).'
         ),
     ),
     Rule(

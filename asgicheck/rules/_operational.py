@@ -26,8 +26,12 @@ RULES: tuple[Rule, ...] = (
         ),
         how=(
             'The app raised from an http or websocket call. Not reported when it re-raises '
-            'the OSError its send() raised after a disconnect (HTTP-RECV-006), nor after a '
-            'complete response, when the client already has its answer.'
+            'the OSError its send() raised after a disconnect (HTTP-RECV-006, WS-RECV-006; '
+            'also when the exception it raises carries that OSError as its cause, context or '
+            'in an exception group), nor after a complete response or a closed socket, when '
+            'the client already has its answer. Any other exception after the client left is '
+            'a warning (nobody gets a 500, but servers log an application error for every '
+            'client that leaves); the rule is fatal, so it still fails the run.'
         ),
         severity=Severity.ERROR,
         fatal=True,

@@ -16,8 +16,11 @@ Added by the scenarios (nothing above changed): optional ``RunOptions`` fields (
 ``close_sessions()``, which shuts down the lifespan sessions the scenarios share (call it when
 the run is over; it also runs at interpreter exit). Scenarios of one ``(app, options)`` share a
 simulated server (lifespan startup once, then every exchange with a copy of its state) and
-cached baselines, so they may run in any order, in any process. Scenario classes live in
-``http``, ``http_scopes``, ``websocket``, ``lifespan`` and ``general``.
+cached baselines, so they may run in any order, in any process. L01 and L02 shut that session
+down, so ``build_scenarios`` lists them last (``closing_last()`` keeps them last when a suite
+adds scenarios); an exchange run after them starts the app again, on a fresh event loop, and
+says so in its transcript. Scenario classes live in ``http``, ``http_scopes``, ``websocket``,
+``lifespan`` and ``general``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from typing import Literal
 from asgicheck.selection import DEFAULT, Selection
 from asgicheck.violations import Violation
 
-__all__ = ["Outcome", "RunOptions", "Scenario", "Target", "build_scenarios", "close_sessions"]
+__all__ = ["Outcome", "RunOptions", "Scenario", "Target", "build_scenarios", "close_sessions",
+           "closing_last"]
 
 Protocol = Literal["http", "websocket", "lifespan", "general"]
 Status = Literal["passed", "failed", "warned", "skipped"]
@@ -46,6 +50,9 @@ class Target:
     body: bytes = b""
     subprotocols: tuple[str, ...] = ()
     source: str = "default"  # where it came from: "reference_app", "starlette", "config", ...
+    # The route template it was filled from ("/items/{item_id:int}"), when discovery knows it:
+    # the fuzzing properties generate path parameters from it.
+    template: str | None = None
 
     @property
     def label(self) -> str:
@@ -97,8 +104,10 @@ def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario
     body when they declare none; S04 is for body-less requests), HEAD for GET targets, and the
     TLS check. Websocket targets get W01-W07; with none, ``websocket/W00-probe[WS /]`` asks how
     the app answers a websocket at "/", and W02-W07 run there only if it accepts. Lifespan
-    (L01-L03) and the general scenarios (S15, concurrent connections) run once per app. With no
-    targets at all, ``GET /`` is used.
+    (L01-L03) and the general scenarios (S15, concurrent connections) run once per app: L03
+    first, L01 and L02 last, as they end the lifespan session every exchange shares (a suite
+    adding scenarios of its own, such as the fuzzing properties, reorders with ``closing_last``).
+    With no targets at all, ``GET /`` is used.
     """
     from asgicheck.scenarios import general, http, http_scopes, lifespan, websocket
 
@@ -109,7 +118,8 @@ def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario
     http_targets = [t for t in chosen if t.kind == "http"]
     ws_targets = [t for t in chosen if t.kind == "websocket"]
     found: list[Scenario] = []
-    found += lifespan.scenarios(http_targets[0] if http_targets else None)
+    first = http_targets[0] if http_targets else None
+    found += lifespan.opening(first)
     for target in http_targets:
         found += http.for_target(target)
         found += http_scopes.for_target(target)
@@ -119,7 +129,21 @@ def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario
             found += websocket.for_target(target)
     else:
         found += websocket.probe_scenarios()
+    # L01 and L02 shut the shared lifespan session down: after them, an exchange would need
+    # the app started a second time (see scenarios._context).
+    found += lifespan.closing(first)
     return found
+
+
+def closing_last(scenarios: list[Scenario]) -> list[Scenario]:
+    """``scenarios`` with L01 and L02 moved to the end, for a suite that adds scenarios of its
+    own after ``build_scenarios`` (the fuzzing properties): those then share the lifespan
+    session too, instead of starting the app a second time."""
+    closing = [s for s in scenarios if s.id in _CLOSING]
+    return [s for s in scenarios if s.id not in _CLOSING] + closing
+
+
+_CLOSING = frozenset({"lifespan/L01-full", "lifespan/L02-no-state"})
 
 
 def close_sessions() -> None:

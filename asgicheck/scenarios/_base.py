@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgicheck.scenarios import Outcome, Protocol, RunOptions, Scenario, Status, Target
-from asgicheck.scenarios._context import Baseline, Context, context_for
+from asgicheck.scenarios._context import RESTARTED, Baseline, Context, context_for
 from asgicheck.selection import Selection
 from asgicheck.transcript import Received, Sent, Transcript
 from asgicheck.violations import Severity, Violation
@@ -41,6 +41,7 @@ class Result:
     findings: list[Violation] = field(default_factory=list)
     suppress: set[str] = field(default_factory=set)
     details: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the reader must know, atop the text
 
 
 def status_of(violations: list[Violation] | tuple[Violation, ...], selection: Selection) -> Status:
@@ -68,6 +69,7 @@ class Base(Scenario):
     def run(self, app: object, options: RunOptions) -> Outcome:
         started = time.perf_counter()
         ctx = context_for(app, options)
+        restarted = ctx.restarted_uses
         try:
             result = self.check(ctx)
         except Skip as skip:
@@ -92,9 +94,13 @@ class Base(Scenario):
         details = dict(result.details)
         if repeated:
             details["also_in_baseline"] = sorted(repeated)
+        notes = result.notes + ([RESTARTED] if ctx.restarted_uses > restarted else [])
+        if notes:
+            details["notes"] = notes
         return Outcome(
             scenario_id=self.id, status=status_of(found, selection), violations=tuple(found),
-            transcript="\n\n".join(t.render(limit=40) for t in result.transcripts),
+            transcript="\n\n".join([*(f"note: {n}" for n in notes),
+                                     *(t.render(limit=40) for t in result.transcripts)]),
             duration=time.perf_counter() - started, details=details)
 
     def check(self, ctx: Context) -> Result:

@@ -4,16 +4,19 @@ Scenarios run independently (the plugin calls ``scenario.run(app, options)`` onc
 any order, perhaps in another process), so everything shared is computed lazily and cached per
 ``(app, options)``:
 
-* the **server**: when the app supports lifespan, one ``Server`` (startup once, then every
-  HTTP and websocket exchange of the run on its loop, with a fresh copy of the lifespan state;
-  LS-SRV-007/008). Frameworks that open resources at startup need this to answer requests at
-  all. It is shut down by ``close_sessions()`` (the plugin calls it at the end of the session)
-  or at interpreter exit;
+* the **session**: one ``Server`` on the shared loop, whose lifespan startup is sent once, on
+  the first need. Its answer is L03's classification; when the app completes it, every HTTP and
+  websocket exchange of the run goes through it, with a fresh copy of the lifespan state
+  (LS-SRV-007/008). A real server starts an app once (lifespan.rst: "once per event loop"), and
+  apps are entitled to set themselves up once per process (matrix CB-1: BlackSheep answers 500
+  after a second startup). ``end_session()`` shuts it down (L01 judges that shutdown; the
+  scenarios build_scenarios lists last call it), else ``close_sessions()`` does at the end. An
+  exchange that still comes after ``end_session()`` starts the app again on a fresh loop, as a
+  second server would, and its scenario's transcript says so;
 * **baselines**: the plain exchange of a target, run twice, so comparison scenarios can tell a
   difference caused by the script from an app whose answers vary from call to call;
 * **stall confirmation**: an exchange that shows an event-loop stall (OPS-APP-003) is run once
-  more, and the stall is reported only if it shows again;
-* the **lifespan probe** (L03's classification), used to skip L01/L02 for apps that decline.
+  more, and the stall is reported only if it shows again.
 """
 
 from __future__ import annotations
@@ -23,11 +26,16 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from asgicheck.driver import Script, Server, Startup, run, run_concurrently
+from asgicheck._watchdog import Runner
+from asgicheck.driver import Script, Server, run, run_concurrently
 from asgicheck.scenarios import RunOptions
 from asgicheck.transcript import Transcript
 
-__all__ = ["Baseline", "Context", "close_sessions", "context_for"]
+__all__ = ["RESTARTED", "Baseline", "Context", "SessionCycle", "close_sessions", "context_for"]
+
+RESTARTED = ("this ran in a second lifespan session: the run's session had already been shut "
+             "down (lifespan/L01-full judges that), so the app was started again, on a fresh "
+             "event loop, as a second server would (lifespan.rst: once per event loop)")
 
 
 class Baseline:
@@ -59,33 +67,85 @@ class Baseline:
         return frozenset(v.rule for v in self.first.violations)
 
 
+class SessionCycle:
+    """The session's whole lifespan: its startup, one request carrying the state, its end."""
+
+    __slots__ = ("lifespan", "lost", "requests", "server", "startup")
+
+    def __init__(self, server: Server, requests: list[Transcript], lost: bool) -> None:
+        self.server, self.requests, self.lost = server, requests, lost
+        self.startup = server.startup()
+        self.lifespan = server.shutdown()
+
+
 class Context:
     def __init__(self, app: Any, options: RunOptions) -> None:
         self.app, self.options = app, options
-        self._server: Server | None = None
+        self._session: Server | None = None
+        self._cycle: SessionCycle | None = None  # set once the session has been shut down
+        self._second: Server | None = None  # the session started again after that
+        self._runners: list[Runner] = []  # fresh loops this context started
+        self.restarted_uses = 0  # exchanges run in the second session (Base.run notes them)
         self._baselines: dict[object, Baseline] = {}
         self._probes: dict[object, Any] = {}
         self._lock = threading.RLock()
 
-    # -- exchanges ------------------------------------------------------------------------------
+    # -- the lifespan session -------------------------------------------------------------------
+
+    def new_server(self, *, state: bool = True, fresh: bool = False) -> Server:
+        """A simulated server for this app; ``fresh`` gives it an event loop of its own."""
+        opts = self.options
+        runner = None
+        if fresh:
+            runner = Runner()
+            self._runners.append(runner)
+        return Server(self.app, selection=opts.selection, deadline=opts.deadline,
+                      linger=min(opts.linger, opts.deadline),
+                      block_threshold=opts.block_threshold, state=state, runner=runner)
+
+    def session(self) -> Server:
+        """The run's lifespan session, its startup sent on the first call (see the module)."""
+        with self._lock:
+            if self._session is None:
+                self._session = self.new_server()
+                self._session.startup()
+            return self._session
 
     def server(self) -> Server | None:
-        """The run's lifespan session, or None when lifespan is off or the app declines it."""
+        """Where exchanges run: the session when lifespan is on and the app completed startup,
+        else None (they then run without lifespan)."""
         if not self.options.lifespan:
             return None
         with self._lock:
-            server = self._server
-            if server is not None and server.alive:
-                return server if server.started else None
-            if server is not None and not server.started:
-                return None  # the app does not support lifespan: do not ask again
-            server = Server(self.app, selection=self.options.selection,
-                            deadline=self.options.deadline,
-                            linger=self.options.linger,
-                            block_threshold=self.options.block_threshold)
-            server.startup()
-            self._server = server
-            return server if server.started else None
+            server = self.session()
+            if not server.started:
+                return None  # the app declined, failed or hung: do not ask again
+            if self._cycle is None:
+                return server  # also when its lifespan call ended or its loop was lost
+            if self._second is None:
+                self._second = self.new_server(fresh=True)
+                self._second.startup()
+            self.restarted_uses += 1
+            return self._second if self._second.started else None
+
+    def end_session(self, request: Callable[[], Script]) -> SessionCycle:
+        """Shut the session down, once, after one ``request()`` carrying its state (if the
+        app completed startup). ``lost``: an exchange had wedged the session's loop, and the
+        lifespan call died with it, so its shutdown says nothing about the app."""
+        with self._lock:
+            if self._cycle is None:
+                server = self.session()
+                lost = server.runner.retired
+                requests = [server.run(request())] if server.started and not lost else []
+                self._cycle = SessionCycle(server, requests, lost)
+            return self._cycle
+
+    @property
+    def ended(self) -> SessionCycle | None:
+        """The session's cycle, once it has been shut down."""
+        return self._cycle
+
+    # -- exchanges ------------------------------------------------------------------------------
 
     def exchange(self, script: Script, *, lifespan: bool = True) -> Transcript:
         """Run one exchange. A stall (OPS-APP-003) must show twice to count: a loaded machine
@@ -126,21 +186,17 @@ class Context:
                 self._probes[key] = compute()
             return self._probes[key]
 
-    def lifespan_startup(self) -> Startup:
-        """How the app answers lifespan.startup (a fresh probe, shut down again at once)."""
-        def compute() -> Startup:
-            with Server(self.app, selection=self.options.selection,
-                        deadline=self.options.deadline,
-                        linger=self.options.linger) as server:
-                return server.startup()
-        result: Startup = self.probe("lifespan-startup", compute)
-        return result
-
     def close(self) -> None:
+        """Shut down what still runs (lifespan.shutdown, then wait), and end the fresh loops."""
         with self._lock:
-            server, self._server = self._server, None
-        if server is not None and server.alive:
-            server.shutdown()
+            servers = [s for s in (self._session, self._second) if s is not None]
+            runners, self._runners = self._runners, []
+            self._session = self._second = None
+        for server in servers:
+            if server.alive:
+                server.shutdown()
+        for runner in runners:
+            runner.retire()
 
 
 _contexts: dict[tuple[int, object], tuple[Any, Context]] = {}

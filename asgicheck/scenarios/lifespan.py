@@ -1,10 +1,14 @@
-"""Lifespan scenarios: L03 (does the app take part?), L01 (a full cycle), L02 (no state).
+"""Lifespan scenarios: L03 (does the app take part?), L01 (its whole cycle), L02 (no state).
 
-Each runs its own simulated server, apart from the session the other scenarios share, so its
-outcome depends on nothing else. L03 classifies the answer to ``lifespan.startup``:
-*supports* (complete or failed), *declines* (raises before taking part: the spec's way to say
-"no lifespan here", so L01 and L02 are skipped), *returns silently* (LS-APP-001 warning) or
-*hangs* (LS-APP-001 error).
+A real server starts an app once and shuts it down once (lifespan.rst: "once per event loop"),
+and apps may set themselves up once per process: so these judge the run's one lifespan session
+(``Context.session``) rather than starting cycles of their own. L03 classifies the session's
+answer to ``lifespan.startup``: *supports* (complete or failed), *declines* (raises before
+taking part: the spec's way to say "no lifespan here", so L01 and L02 are skipped), *returns
+silently* (LS-APP-001 warning) or *hangs* (LS-APP-001 error). L01 shuts the session down and
+judges its whole cycle, so ``build_scenarios`` lists it after every exchange. L02 needs a server
+without lifespan state, a second cycle nothing can spare: it runs after the session has ended,
+on a fresh event loop, and its transcript says so.
 """
 
 from __future__ import annotations
@@ -16,24 +20,24 @@ from asgicheck.driver import Server, Startup
 from asgicheck.rules import RULES, violation
 from asgicheck.scenarios import Target
 from asgicheck.scenarios._base import CRASHES, Base, Result, Skip, crashed, ended_as
-from asgicheck.scenarios._context import Context
+from asgicheck.scenarios._context import Context, SessionCycle
 from asgicheck.scenarios.http import request_script
 from asgicheck.transcript import Transcript
 from asgicheck.violations import Severity, Violation
 
-__all__ = ["scenarios"]
+__all__ = ["closing", "opening", "scenarios"]
 
 _NAMESPACED = re.compile(r"[._:/-]")
 _GENERIC = frozenset({"app", "cache", "client", "config", "conn", "connection", "database",
                       "db", "engine", "http", "logger", "pool", "redis", "session", "settings",
                       "state", "user"})
-
-
-def _server(ctx: Context, *, state: bool = True) -> Server:
-    opts = ctx.options
-    return Server(ctx.app, selection=opts.selection, deadline=opts.deadline,
-                  linger=min(getattr(opts, "linger", 1.0), opts.deadline),
-                  block_threshold=opts.block_threshold, state=state)
+_SECOND_SERVER = ("L02 needs a server without lifespan state, so the app object is started a "
+                  "second time in this run: after the run's lifespan session was shut down, "
+                  "on a fresh event loop, as a second server would (lifespan.rst: once per "
+                  "event loop). An app that can only be started once per process may fail "
+                  "here for that reason alone.")
+_LOST = ("an exchange wedged the event loop of the run's lifespan session, and the lifespan "
+         "call was lost with it, so this cycle runs on a fresh event loop")
 
 
 _REQUEST_RULES = frozenset(r for r in RULES if not r.startswith(("LS-", "OPS-", "GEN-")))
@@ -51,16 +55,8 @@ class LifespanScenario(Base):
         # is S01's to report, whichever of the two happens to run first.
         return _REQUEST_RULES
 
-    def probe(self, ctx: Context) -> tuple[Startup, Transcript]:
-        def compute() -> tuple[Startup, Transcript]:
-            server = _server(ctx)
-            startup = server.startup()
-            return startup, server.shutdown()
-        found: tuple[Startup, Transcript] = ctx.probe("lifespan-probe", compute)
-        return found
-
     def taking_part(self, ctx: Context) -> None:
-        startup, _ = self.probe(ctx)
+        startup = ctx.session().startup()
         if startup.outcome == "raised" and not startup.received:
             raise Skip(f"the app declines lifespan: it raised {startup.message} for a "
                        f"lifespan scope, as the spec allows (see lifespan/L03-probe)")
@@ -68,14 +64,13 @@ class LifespanScenario(Base):
             raise Skip("the app returns from a lifespan scope without taking part "
                        "(see lifespan/L03-probe)")
 
-    def cycle(self, ctx: Context, result: Result, server: Server) -> Startup:
-        """Startup, one request if it completed, shutdown; findings on the lifespan's part."""
-        startup = server.startup()
-        if startup.outcome == "complete":
-            result.transcripts.append(server.run(request_script(
-                self.request, ctx.options, name=f"{self.name}: request")))
-        lifespan = server.shutdown()
-        result.transcripts.insert(0, lifespan)
+    def session_cycle(self, ctx: Context) -> SessionCycle:
+        """The run's session, shut down (once, by whichever of L01/L02 runs first)."""
+        return ctx.end_session(lambda: request_script(
+            self.request, ctx.options, name="lifespan session: request"))
+
+    def judge(self, result: Result, startup: Startup, lifespan: Transcript) -> None:
+        """Findings on the lifespan's part of one cycle."""
         result.findings.extend(_startup_findings(startup, lifespan))
         if startup.outcome == "complete":
             result.findings.extend(_shutdown_findings(lifespan))
@@ -84,6 +79,16 @@ class LifespanScenario(Base):
         result.details["startup"] = startup.outcome
         if startup.message:
             result.details["startup_message"] = startup.message
+
+    def cycle(self, ctx: Context, result: Result, server: Server) -> Startup:
+        """Startup, one request if it completed, shutdown, on a server of the scenario's own."""
+        startup = server.startup()
+        if startup.outcome == "complete":
+            result.transcripts.append(server.run(request_script(
+                self.request, ctx.options, name=f"{self.name}: request")))
+        lifespan = server.shutdown()
+        result.transcripts.insert(0, lifespan)
+        self.judge(result, startup, lifespan)
         return startup
 
 
@@ -128,11 +133,22 @@ class Probe(LifespanScenario):
     rules = ("LS-APP-001",)
 
     def check(self, ctx: Context) -> Result:
-        startup, lifespan = self.probe(ctx)
+        startup = ctx.session().startup()
         kind = {"complete": "supports", "failed": "supports", "raised": "declines",
                 "returned": "returns silently", "hung": "hangs"}[startup.outcome]
-        result = Result(transcripts=[lifespan], details={"classification": kind,
-                                                         "startup": startup.outcome})
+        result = Result(details={"classification": kind, "startup": startup.outcome})
+        ended = ctx.ended
+        lifespan = ended.lifespan if ended is not None else startup.transcript
+        if ended is not None:
+            result.suppress.add("OPS-APP-003")  # see Full
+        if lifespan is not None:
+            result.transcripts.append(lifespan)
+        else:  # the session is still up, serving the other scenarios
+            answer = "lifespan.startup.complete" if startup.outcome == "complete" else \
+                "lifespan.startup.failed"
+            result.notes.append(f"the run's lifespan session: the app answered lifespan.startup "
+                                f"with {answer}; the session serves the other scenarios, and "
+                                f"lifespan/L01-full judges its shutdown")
         if kind == "returns silently":
             result.findings.append(violation(
                 "LS-APP-001", "the app returned from the lifespan scope without answering "
@@ -141,8 +157,8 @@ class Probe(LifespanScenario):
         elif kind == "hangs":
             result.findings.append(violation(
                 "LS-APP-001", f"the app neither answered lifespan.startup nor raised "
-                f"({ended_as(lifespan)}): a server waits for it forever",
-                severity=Severity.ERROR))
+                f"({ended_as(lifespan) if lifespan else 'hung'}): a server waits for it "
+                f"forever", severity=Severity.ERROR))
             result.suppress.add("OPS-APP-002")
         return result
 
@@ -155,9 +171,20 @@ class Full(LifespanScenario):
     def check(self, ctx: Context) -> Result:
         self.taking_part(ctx)
         result = Result()
-        server = _server(ctx)
-        startup = self.cycle(ctx, result, server)
-        if startup.outcome == "complete" and server.lifespan_state:
+        cycle = self.session_cycle(ctx)
+        if cycle.lost:
+            result.notes.append(_LOST)
+            server = ctx.new_server(fresh=True)
+            self.cycle(ctx, result, server)
+        else:
+            server = cycle.server
+            result.transcripts = [cycle.lifespan, *cycle.requests]
+            self.judge(result, cycle.startup, cycle.lifespan)
+            # The session's lifespan call spans every exchange of the run, so the loop stalls
+            # it records are theirs (each reports its own); L02's cycle, alone on its loop,
+            # shows a startup that blocks.
+            result.suppress.add("OPS-APP-003")
+        if server.started and server.lifespan_state:
             loose = sorted(k for k in server.lifespan_state if isinstance(k, str) and
                            (k.lower() in _GENERIC or not _NAMESPACED.search(k)))
             result.details["state_keys"] = sorted(map(str, server.lifespan_state))
@@ -176,8 +203,9 @@ class NoState(LifespanScenario):
 
     def check(self, ctx: Context) -> Result:
         self.taking_part(ctx)
-        result = Result()
-        startup = self.cycle(ctx, result, _server(ctx, state=False))
+        self.session_cycle(ctx)  # the app is never started twice at once
+        result = Result(notes=[_SECOND_SERVER], details={"second_server": True})
+        startup = self.cycle(ctx, result, ctx.new_server(state=False, fresh=True))
         lifespan = result.transcripts[0]
         if startup.outcome in ("raised", "hung") and startup.received and (
                 lifespan.exception_type in CRASHES or startup.outcome == "hung"):
@@ -194,5 +222,15 @@ def _no_state(what: str, t: Transcript) -> Violation:
                      f"send lifespan.startup.failed with a message")
 
 
+def opening(request: Target | None = None) -> list[Any]:
+    """L03: the classification, from the session's startup (listed first)."""
+    return [Probe(request)]
+
+
+def closing(request: Target | None = None) -> list[Any]:
+    """L01 and L02: they end the session, so they are listed after every exchange."""
+    return [Full(request), NoState(request)]
+
+
 def scenarios(request: Target | None = None) -> list[Any]:
-    return [Probe(request), Full(request), NoState(request)]
+    return [*opening(request), *closing(request)]

@@ -41,6 +41,11 @@ def _open_file() -> io.BufferedReader:
     return handle  # type: ignore[return-value]
 
 
+def _raised_from(error: Exception, cause: BaseException) -> Exception:
+    error.__cause__ = cause  # what `raise error from cause` leaves on it
+    return error
+
+
 class _ClosableDescriptor:
     """A file the app closes, whose descriptor stays valid so the case can be run again."""
 
@@ -80,6 +85,10 @@ CASES: list[Case] = [
          body(b"b", True), ("send_failed", None), ("raise", OSError("gone"))),
     good("raise-after-complete", http_scope(), REQUEST, START, BODY,
          ("raise", RuntimeError("background task failed"))),
+    # HTTP-RECV-006: an error raised from the OSError send() raised is that error, re-raised.
+    good("send-failed-chained", http_scope(), REQUEST, START, body(b"a", True),
+         ("send_failed", None), ("raise", _raised_from(RuntimeError("stream aborted"),
+                                                       OSError("gone")))),
     good("status-intenum", http_scope(), REQUEST,
          ("send", {"type": "http.response.start", "status": __import__("http").HTTPStatus.OK}),
          BODY, DONE),
@@ -120,6 +129,11 @@ CASES: list[Case] = [
     bad("OPS-APP-001", http_scope(), REQUEST, ("raise", KeyError("body"))),
     bad("OPS-APP-001", http_scope(), REQUEST, START, body(b"a", True),
         ("raise", RuntimeError("boom")), note="after-start"),
+    # matrix CB-2: only the OSError a failed send() raised may escape after the client left.
+    bad("OPS-APP-001", http_scope(method="POST"), ("recv", {"type": "http.disconnect"}),
+        ("raise", RuntimeError("No response returned.")), note="after-disconnect"),
+    bad("OPS-APP-001", http_scope(), REQUEST, START, body(b"a", True), ("send_failed", None),
+        ("raise", RuntimeError("stream aborted")), note="send-error-replaced"),
     bad("OPS-APP-004", http_scope(), REQUEST, START, BODY, ("return", 42)),
 
     # -- www.rst, the response --------------------------------------------------------------

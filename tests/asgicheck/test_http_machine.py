@@ -71,3 +71,45 @@ def test_fast_paths_find_what_the_full_path_finds(case, monkeypatch):  # type: i
     fast = [(v.rule, v.index, v.message) for v in case.run()]
     monkeypatch.setattr(asgicheck._http, "FAST_PATHS", False)
     assert [(v.rule, v.index, v.message) for v in case.run()] == fast
+
+
+def test_own_exception_after_disconnect_fails_as_in_middleware_mode():
+    # matrix CB-2: app mode let any exception after http.disconnect pass, while middleware mode
+    # reported the same behaviour as OPS-APP-001 (a warning that fails: the rule is fatal).
+    from asgicheck.selection import DEFAULT
+
+    validator = Validator(http_scope(method="POST"))
+    validator.app_received({"type": "http.disconnect"})
+    (found,) = validator.app_raised(RuntimeError("No response returned."))
+    assert found.rule == "OPS-APP-001" and found.severity is Severity.WARNING
+    assert "No response returned." in found.message and DEFAULT.fails(found)
+    assert found.spec == "asgi.rst § Error Handling"
+
+
+def test_reraising_the_send_error_after_a_disconnect_is_exempt():
+    validator = Validator(http_scope())
+    validator.app_received(REQUEST[1])
+    validator.app_sent(START[1])
+    validator.app_sent({"type": "http.response.body", "body": b"a", "more_body": True})
+    error = OSError("client disconnected")
+    validator.send_failed(error)
+    assert validator.app_raised(error) == []
+
+
+def test_an_error_raised_from_a_task_group_holding_the_send_error_is_exempt():
+    # Litestar streams in an anyio task group: send()'s OSError reaches it inside an
+    # ExceptionGroup, and it raises LitestarException from that group.
+    import builtins
+
+    group_type = getattr(builtins, "ExceptionGroup", None)
+    if group_type is None:
+        pytest.skip("ExceptionGroup is Python 3.11+")
+    validator = Validator(http_scope())
+    validator.app_received(REQUEST[1])
+    validator.app_sent(START[1])
+    validator.app_sent({"type": "http.response.body", "body": b"a", "more_body": True})
+    error = OSError("client disconnected")
+    validator.send_failed(error)
+    raised = RuntimeError("Exception caught after response started")
+    raised.__cause__ = group_type("unhandled errors in a TaskGroup", [error])
+    assert validator.app_raised(raised) == []

@@ -204,9 +204,13 @@ def test_head_scenario_runs_head_for_get_targets() -> None:
 
 def test_status_is_warned_for_warnings_and_strict_makes_them_fail() -> None:
     case = BAD_APPS["HTTP-RECV-007"][0]
-    outcome = scenario(case.scenario, case.target).run(case.app, FAST)
-    assert outcome.status == "warned"
-    strict = dataclasses.replace(FAST, selection=Selection(strict=True))
+    # This app streams until the deadline; on a loaded CI machine one of its 1 ms sleeps can
+    # come back late enough to pass FAST's 0.1 s stall threshold, and a stall is fatal. The
+    # test is about the status of a warning, so stalls are measured against a wider bound.
+    options = dataclasses.replace(FAST, block_threshold=2.0)
+    outcome = scenario(case.scenario, case.target, options).run(case.app, options)
+    assert outcome.status == "warned", outcome.violations
+    strict = dataclasses.replace(options, selection=Selection(strict=True))
     assert scenario(case.scenario, case.target, strict).run(case.app, strict).status == "failed"
 
 
