@@ -25,6 +25,7 @@ from asgicheck._www_scope import (
     WS,
     check_www,
     kind_of,
+    plain_http,
     plain_www,
     show,
     spec_version,
@@ -45,6 +46,8 @@ _EXPECTED_TYPE = {"HTTP-SCOPE-001": "http", "WS-SCOPE-001": "websocket",
 
 def check_scope(scope: Any) -> list[Violation]:
     """The server-side static rules for one scope; never raises."""
+    if type(scope) is dict and plain_http(scope):
+        return []
     # asgi.rst "Applications": "scope must be a dict. The key scope["type"] will always be
     # present"; "Protocol Specifications": "In scopes, the type key must be a Unicode string".
     if not isinstance(scope, dict):

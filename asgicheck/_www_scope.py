@@ -18,7 +18,7 @@ from asgicheck.checks import parse_spec_version
 from asgicheck.rules import violation
 from asgicheck.violations import Severity, Violation
 
-__all__ = ["HTTP", "MISSING", "WS", "check_www", "kind_of", "plain_www", "show",
+__all__ = ["HTTP", "MISSING", "WS", "check_www", "kind_of", "plain_http", "plain_www", "show",
            "spec_version"]
 
 MISSING: Any = object()
@@ -100,8 +100,8 @@ def plain_www(scope: dict[str, Any], http: bool) -> bool:
     if type(version) is not str or version not in (
             _PLAIN_HTTP_VERSIONS if http else _PLAIN_WS_VERSIONS) or type(path) is not str:
         return False
-    if raw is not None and not (type(raw) is bytes and raw.isascii() and b"%" not in raw
-                                and b"?" not in raw and raw.decode("ascii") == path):
+    if raw is not None and not (type(raw) is bytes and raw.isascii() and 37 not in raw
+                                and 63 not in raw and raw.decode("ascii") == path):
         return False
     query, scheme = get("query_string", b""), get("scheme", "http")
     if type(query) is not bytes or type(scheme) is not str or not scheme:
@@ -135,6 +135,64 @@ def plain_www(scope: dict[str, Any], http: bool) -> bool:
                 (type(address) is list or type(address) is tuple) and len(address) == 2
                 and type(address[0]) is str and type(address[1]) is int):
             return False
+    return True
+
+
+_PLAIN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+_PLAIN_TYPES = (str, dict, str, str, str, str, bytes, bytes, str)
+# Header names already proven lowercase and not pseudo: clients send the same few names on
+# every request, and a set lookup is cheaper than proving it again. Only exact bytes get in
+# and only exact bytes are looked up, so equality here is the same verdict.
+_PROVEN_NAMES: set[bytes] = set()
+_PROVEN_LIMIT = 4096
+
+
+def plain_http(scope: dict[str, Any]) -> bool:
+    """Whether ``scope`` is an everyday http scope that ``check_scope`` would pass as it is.
+
+    The per-request fast path of ``validate()``: a server builds a fresh scope for every
+    request, so its values cannot be cached, and a method call costs several times a subscript
+    or an exact type test, so it is written in those. It is stricter than the spec on purpose:
+    every key a typical server sends must be present, and anything unusual (an extension, a
+    percent-encoded path, an odd method) answers False, which only means "look closer".
+    """
+    try:
+        kind, asgi, version = scope["type"], scope["asgi"], scope["http_version"]
+        method, scheme, path = scope["method"], scope["scheme"], scope["path"]
+        raw, query, root = scope["raw_path"], scope["query_string"], scope["root_path"]
+        # Subscripts raise on a missing key, so each test below reads a value that is there.
+        if ((type(kind), type(asgi), type(version), type(method), type(scheme), type(path),
+             type(raw), type(query), type(root)) != _PLAIN_TYPES
+                or kind != "http" or version not in _PLAIN_HTTP_VERSIONS
+                or method not in _PLAIN_METHODS or not scheme
+                or type(asgi["version"]) is not str or asgi["spec_version"] not in _PLAIN_SPECS
+                or type(asgi["spec_version"]) is not str
+                or "%" in path or "?" in path or raw != path.encode("ascii")
+                or "extensions" in scope
+                or ("state" in scope and type(scope["state"]) is not dict)):
+            return False
+        for address in (scope["client"], scope["server"]):
+            if address is not None and ((type(address) is not tuple and type(address) is not list)
+                                        or len(address) != 2 or type(address[0]) is not str
+                                        or type(address[1]) is not int):
+                return False
+        headers = scope["headers"]
+        if type(headers) is not list and type(headers) is not tuple:
+            return False
+        for item in headers:
+            if type(item) is not tuple and type(item) is not list:
+                return False
+            name, value = item
+            if type(name) is not bytes or type(value) is not bytes:
+                return False
+            if name not in _PROVEN_NAMES:
+                # islower(): some lowercase letter and no uppercase one; pseudo starts ':'.
+                if not name.islower() or name[0] == 58:
+                    return False
+                if len(_PROVEN_NAMES) < _PROVEN_LIMIT:
+                    _PROVEN_NAMES.add(name)
+    except Exception:  # a missing key, a short header item, a value that cannot be hashed
+        return False
     return True
 
 
@@ -198,8 +256,8 @@ def check_www(scope: dict[str, Any], asgi: dict[str, Any] | None, r: Www,
 
     path, raw = get("path", MISSING), get("raw_path")
     # The common case, decided without a call: raw_path is plain ASCII and equals path.
-    if not (type(path) is str and type(raw) is bytes and raw.isascii() and b"%" not in raw
-            and b"?" not in raw and raw.decode("ascii") == path):
+    if not (type(path) is str and type(raw) is bytes and raw.isascii() and 37 not in raw
+            and 63 not in raw and raw.decode("ascii") == path):
         _check_path(path, raw, get("root_path", ""), r, found)
 
     # http: query_string (byte string) "URL portion after the ?, percent-encoded"; websocket:

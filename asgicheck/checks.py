@@ -137,7 +137,7 @@ def check_headers(headers: object, *, where: str, index: int | None, shape: str,
             continue
         # The common case, a clean lowercase token with a clean value, costs four C calls.
         if (name == name.lower() and name and not name.translate(None, _TOKEN_CHARS)
-                and b"\r" not in value and b"\n" not in value and b"\x00" not in value
+                and 13 not in value and 10 not in value and 0 not in value  # CR, LF, NUL
                 and not forbidden):
             continue
         found += _header_findings(name, value, where=where, index=index, lowercase=lowercase,

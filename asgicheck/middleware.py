@@ -3,8 +3,9 @@
 Like the standard library's ``wsgiref.validate``, it sits between any server and any app and
 judges what crosses: the scope and events the server hands in, the messages the app sends out,
 and how the app's call ends. Clean traffic passes through untouched (the same dict objects, in
-the same order); the checks are the sans-IO ``Validator``, so the cost is a few microseconds per
-message and it can stay on in development::
+the same order). The judge is the sans-IO ``Validator``; an everyday HTTP exchange is proved
+clean by a cheaper fast lane (``_lane``) that hands over to it at the first step it cannot
+vouch for, so the cost is a few microseconds per request and it can stay on in development::
 
     app = asgicheck.validate(app)                  # raise at the offending send()
     app = asgicheck.validate(app, mode="record")   # keep going; inspect app.violations
@@ -24,6 +25,8 @@ from typing import Literal
 
 from asgiref.compatibility import guarantee_single_callable
 
+from asgicheck._lane import HttpLane
+from asgicheck._www_scope import plain_http
 from asgicheck.selection import DEFAULT, Selection
 from asgicheck.types import ASGIApp, Message, Receive, Scope, Send
 from asgicheck.validator import Validator
@@ -34,6 +37,9 @@ __all__ = ["ValidatedApp", "validate"]
 logger = logging.getLogger("asgicheck")
 
 Mode = Literal["raise", "record"]
+# The fast lane for everyday HTTP exchanges (see ``ValidatedApp.__call__``) is an optimisation
+# only; tests switch it off to check that every case is judged the same without it.
+FAST_LANE = True
 
 
 class ValidatedApp:
@@ -63,6 +69,35 @@ class ValidatedApp:
             raise ViolationError(errors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # GEN-APP-007 (opt-in) looks at every tuple, which the lane does not: no lane for it.
+        if not (FAST_LANE and not self.selection.tuples and type(scope) is dict
+                and plain_http(scope)):
+            await self._checked(scope, receive, send)
+            return
+        lane = HttpLane()  # see _lane: the full Validator only if a step needs it
+        lane.owner = self
+        lane.scope = scope
+        lane.inner_receive = receive
+        lane.inner_send = send
+        if scope["method"] == "HEAD":
+            lane.head = True
+        try:
+            result: object = await self.app(  # type: ignore[func-returns-value]
+                scope, lane.receive, lane.send)
+        except ViolationError:
+            raise
+        except BaseException as exc:
+            self._judge_raised(lane.validator or lane.take_over(), exc, scope)
+            raise
+        if lane.validator is None and result is None and lane.phase == 2:
+            return  # complete, and every step proved clean
+        found = (lane.validator or lane.take_over()).app_returned(result)
+        if found:
+            self._record(found, scope)
+            self._raise_for(found)
+
+    async def _checked(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every step through the full Validator: any scope the fast lane does not vouch for."""
         validator = Validator(scope, selection=self.selection)
         if validator.violations:
             self._record(validator.violations, scope)
@@ -91,16 +126,19 @@ class ValidatedApp:
         except ViolationError:
             raise
         except BaseException as exc:
-            if isinstance(exc, OSError):
-                validator.send_failed(exc)  # the server's "client disconnected" error
-            found = validator.app_raised(exc)
-            if found:
-                self._record(found, scope)
+            self._judge_raised(validator, exc, scope)
             raise
         found = validator.app_returned(result)
         if found:
             self._record(found, scope)
             self._raise_for(found)
+
+    def _judge_raised(self, validator: Validator, exc: BaseException, scope: Scope) -> None:
+        if isinstance(exc, OSError):
+            validator.send_failed(exc)  # the server's "client disconnected" error
+        found = validator.app_raised(exc)
+        if found:
+            self._record(found, scope)
 
 
 def validate(app: object, *, mode: Mode = "raise", selection: Selection = DEFAULT,

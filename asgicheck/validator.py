@@ -92,6 +92,16 @@ class Validator:
         if found:
             self._keep(found)
 
+    @classmethod
+    def _resumed(cls, scope: Scope, selection: Selection, machine: Machine,
+                 index: int) -> Validator:
+        """Take over mid-exchange from a fast lane (``validate()``'s) that has proved the scope
+        and the first ``index`` steps clean and brought ``machine`` to where they lead."""
+        self = cls.__new__(cls)
+        self.scope, self.selection, self._machine = scope, selection, machine
+        self._index, self._tuples, self.violations = index, selection.tuples, []
+        return self
+
     @property
     def index(self) -> int:
         """The index the next event or message will get."""
