@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asgicheck import _fuzz_options
+from asgicheck._fuzz_options import FuzzOptions
 from asgicheck.scenarios import RunOptions, Target
 from asgicheck.selection import Selection
 
@@ -69,7 +71,7 @@ TARGET_FORMS = ("'GET /items/1', 'GET /search?q=x', 'POST /echo header=content-t
                 "body=hello', 'WS /ws', 'WS /chat subprotocol=chat.v1'")
 TOOL_KEYS = ("app", "targets", "websocket_paths", "select", "ignore", "strict", "deadline",
              "spec_version", "max_targets", "json", "html", "xfail", "servers", "middleware",
-             "middleware_kwargs")
+             "middleware_kwargs", *_fuzz_options.TOOL_KEYS)
 _TARGET_KEYS = ("method", "path", "query", "headers", "body", "kind", "subprotocols")
 _METHOD = re.compile(r"[A-Za-z][A-Za-z-]*")
 
@@ -107,6 +109,7 @@ class Settings:
     servers: tuple[str, ...] = ()  # live-server mode: run the app inside these servers too
     middleware: str | None = None  # middleware mode: MODULE:FACTORY
     middleware_kwargs: str = ""
+    fuzz: FuzzOptions = FuzzOptions()  # property-based fuzzing items (asgicheck._fuzz_options)
 
     def run_options(self) -> RunOptions:
         return RunOptions(deadline=self.deadline, spec_version=self.spec_version,
@@ -124,8 +127,9 @@ class Settings:
 
 
 def resolve(options: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str, str],
-            tool: Mapping[str, Any]) -> Settings | None:
-    """Merge the sources (keys are the option/ini names above); None when no app is named."""
+            tool: Mapping[str, Any], *, rootdir: Path | None = None) -> Settings | None:
+    """Merge the sources (keys are the option/ini names above); None when no app is named.
+    ``rootdir`` anchors the default fuzzing example database."""
     unknown = sorted(set(tool) - set(TOOL_KEYS))
     if unknown:
         raise ConfigError(f"[tool.asgicheck] has unknown key(s) {', '.join(unknown)}; "
@@ -157,6 +161,10 @@ def resolve(options: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str
         raise ConfigError(f"{exc}; list them with `asgicheck rules [PREFIX]`") from None
     json_path = pick(JSON_OPTION, JSON_INI, "json")
     html_path = pick(HTML_OPTION, HTML_INI, "html")
+    try:
+        fuzz = _fuzz_options.read(pick, rootdir)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return Settings(
         app=str(app).strip() if app else None, app_source=source, selection=selection,
         spec_version=_spec_version(pick(SPEC_VERSION_OPTION, SPEC_VERSION_INI, "spec_version")),
@@ -172,6 +180,7 @@ def resolve(options: Mapping[str, Any], ini: Mapping[str, Any], env: Mapping[str
         middleware=str(middleware).strip() if middleware else None,
         middleware_kwargs=str(pick(MIDDLEWARE_KWARGS_OPTION, MIDDLEWARE_KWARGS_INI,
                                    "middleware_kwargs") or ""),
+        fuzz=fuzz,
     )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from asgicheck import __version__, github, suites
+from asgicheck import __version__, _fuzz_options, github, suites
 from asgicheck.config import (
     APP_ENV,
     APP_INI,
@@ -121,6 +121,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "inner apps (needs no --asgicheck)")
     group.addoption(MIDDLEWARE_KWARGS_OPTION, metavar="K=V,...", default=None,
                     help="keyword arguments for the middleware factory, as Python literals")
+    _fuzz_options.add_options(group, parser)
     ini_help = {
         APP_INI: f"ASGI app to check, {ACCEPTED_FORMS}", SELECT_INI: "rule IDs/prefixes to report",
         IGNORE_INI: "rule IDs/prefixes never to report", STRICT_INI: "true: warnings fail",
@@ -146,9 +147,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("help", False):
         return
     try:
-        settings = resolve({name: config.getoption(name) for name in _OPTIONS},
-                           {name: config.getini(name) for name in _INI_KEYS}, os.environ,
-                           read_tool_table(config.rootpath))
+        settings = resolve({name: config.getoption(name)
+                            for name in _OPTIONS + _fuzz_options.OPTIONS},
+                           {name: config.getini(name)
+                            for name in _INI_KEYS + _fuzz_options.INI_KEYS}, os.environ,
+                           read_tool_table(config.rootpath), rootdir=config.rootpath)
         if settings is None:
             if config.getoption(ONLY_OPTION):
                 raise ConfigError(f"{ONLY_OPTION} needs an app: pass {APP_OPTION}=MODULE:APP, "
@@ -392,8 +395,9 @@ class AsgiCheckRun:
                    "style": loaded.style, "description": loaded.description} if loaded else {
                 "spec": self.settings.middleware or "", "source": self.settings.app_source,
                 "style": "middleware", "description": "middleware mode"}
+            fuzz = self.suite.fuzz.as_report() if self.suite.fuzz is not None else None
             document = json_report(self.records, version=__version__, targets=self.targets,
-                                   options=self.settings.as_dict(), app=app)
+                                   options={**self.settings.as_dict(), "fuzz": fuzz}, app=app)
             if self.settings.json_path:
                 write_json(self.settings.json_path, document)
             if self.settings.html_path:

@@ -23,7 +23,7 @@ from asgicheck.violations import Violation
 __all__ = ["SCHEMA_VERSION", "exchange_records", "format_failure", "json_report",
            "result_record", "summary_lines", "write_json"]
 
-SCHEMA_VERSION = 2  # docs/json-report.md has the changelog
+SCHEMA_VERSION = 3  # docs/json-report.md has the changelog
 STATUSES = ("passed", "failed", "warned", "skipped")
 Record = Mapping[str, Any]
 
@@ -218,7 +218,7 @@ def _table(rows: list[list[str]]) -> list[str]:
 def json_report(records: Iterable[Record], *, app: Mapping[str, Any],
                 options: Mapping[str, Any], targets: Sequence[Mapping[str, Any]],
                 version: str) -> dict[str, Any]:
-    """The whole run as one JSON document (``schema_version`` 2, docs/json-report.md)."""
+    """The whole run as one JSON document (``schema_version`` 3, docs/json-report.md)."""
     results = sorted(records, key=lambda r: str(r["scenario_id"]))
     by_protocol: dict[str, Counter[str]] = defaultdict(Counter)
     for record in results:

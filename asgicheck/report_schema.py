@@ -1,4 +1,4 @@
-"""The JSON report's schema (``schema_version`` 2), as JSON Schema, and a small checker for it.
+"""The JSON report's schema (``schema_version`` 3), as JSON Schema, and a small checker for it.
 
 ``SCHEMA`` is the contract docs/json-report.md describes field by field; it is plain JSON Schema
 (draft 2020-12), so other tools can validate reports with it. ``problems(document)`` checks a
@@ -72,7 +72,7 @@ SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "asgicheck JSON report",
     **_record({
-        "schema_version": {"const": 2},
+        "schema_version": {"const": 3},
         "tool": _record({"name": {"const": "asgicheck"}, "version": {"type": "string"}}),
         "app": _record({
             "spec": {"type": "string"}, "source": {"type": "string"},
@@ -87,6 +87,16 @@ SCHEMA: dict[str, Any] = {
             "max_targets": {"type": "integer", "minimum": 1},
             "targets": {"type": "array", "items": {"type": "string"}},
             "websocket_paths": {"type": "array", "items": {"type": "string"}},
+            "fuzz": {**_record({
+                "max_examples": {"type": "integer", "minimum": 1},
+                "max_total_examples": {"type": ["integer", "null"], "minimum": 1},
+                "seed": {"type": ["integer", "null"]},
+                "derandomized": {"type": "boolean"},
+                "profile": _NULLABLE_STRING,
+                "allow_5xx": {"type": "boolean"},
+                "properties": {"type": "array", "items": {"enum": ["P1", "P2", "P3", "P4",
+                                                                   "P5"]}},
+            }), "type": ["object", "null"]},
         }),
         "targets": {"type": "array", "items": _record({
             "label": {"type": "string"}, "kind": {"enum": ["http", "websocket"]},

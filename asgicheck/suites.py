@@ -1,9 +1,11 @@
 """Which scenarios a run collects, and the objects they need loaded first.
 
 Three suites can share one run. The in-process suite drives the app (``--asgicheck``) through the
-strict simulated server. Live-server mode (``--asgicheck-server``) runs the same app inside real
-servers on 127.0.0.1. Middleware mode (``--asgicheck-middleware``) wraps a middleware factory
-around asgicheck's own known-good inner apps. The plugin only wires; this module decides.
+strict simulated server: the fixed scenarios, then the fuzzing properties (``fuzz/P1``-``P5``,
+unless ``--asgicheck-no-fuzz``). Live-server mode (``--asgicheck-server``) runs the same app
+inside real servers on 127.0.0.1. Middleware mode (``--asgicheck-middleware``) wraps a
+middleware factory around asgicheck's own known-good inner apps. The plugin only wires; this
+module decides.
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from asgicheck import _fuzz_options
 from asgicheck.config import ConfigError, Settings
 from asgicheck.loading import LoadedApp, load_app
 from asgicheck.scenarios import RunOptions, Scenario, Target
+
+if TYPE_CHECKING:
+    from asgicheck.fuzzing import FuzzSettings
 
 __all__ = ["Suite", "prepare"]
 
@@ -29,6 +35,7 @@ class Suite:
     kwargs: dict[str, Any] = field(default_factory=dict)
     servers: tuple[str, ...] = ()
     middleware_spec: str | None = None
+    fuzz: FuzzSettings | None = None  # None: no fuzzing items (off, or no app)
 
     @property
     def app(self) -> object:
@@ -37,6 +44,8 @@ class Suite:
 
     def header_lines(self, settings: Settings) -> list[str]:
         lines = []
+        if self.fuzz is not None:
+            lines.append(f"asgicheck: {self.fuzz.describe()}")
         if self.servers:
             from asgicheck import live
 
@@ -55,7 +64,13 @@ class Suite:
         if self.loaded is not None:
             from asgicheck import scenarios
 
-            found += scenarios.build_scenarios(targets, options)
+            fixed = scenarios.build_scenarios(targets, options)
+            if self.fuzz is not None:
+                # The properties share the fixed scenarios' lifespan session, so they run
+                # before L01/L02 close it rather than starting the app a second time.
+                fixed = scenarios.closing_last([*fixed, *_property_scenarios(
+                    targets, options, self.fuzz)])
+            found += fixed
             if self.servers:
                 from asgicheck import live
 
@@ -89,6 +104,11 @@ def prepare(settings: Settings) -> Suite:
             except live.LiveServerError as exc:
                 raise ConfigError(str(exc)) from None
         suite.servers = settings.servers
+    if loaded is not None and settings.fuzz.enabled:
+        try:
+            suite.fuzz = _fuzz_options.fuzz_settings(settings.fuzz, loaded.spec)
+        except ValueError as exc:  # FuzzSettings' own checks, or an unknown profile
+            raise ConfigError(str(exc)) from None
     if settings.middleware:
         from asgicheck import mwmode
 
@@ -101,6 +121,15 @@ def prepare(settings: Settings) -> Suite:
         raise ConfigError("--asgicheck-middleware-kwargs needs --asgicheck-middleware="
                           "MODULE:FACTORY")
     return suite
+
+
+def _property_scenarios(targets: list[Target], options: RunOptions,
+                        fuzz: FuzzSettings) -> list[Scenario]:
+    """The fuzzing items. Their IDs and example budgets depend only on the targets and the
+    settings, never on randomness, so xdist workers collect the same items."""
+    from asgicheck.fuzzing import build_property_scenarios
+
+    return build_property_scenarios(targets or [Target()], options, settings=fuzz)
 
 
 def close() -> None:

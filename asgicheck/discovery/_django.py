@@ -38,8 +38,9 @@ def _walk(patterns: Any, prefix: str, depth: int = 0) -> Iterator[Target]:
             yield from _walk(entry.url_patterns, prefix + text, depth + 1)
         else:
             converters = getattr(entry.pattern, "converters", {}) or {}
+            template = "/" + (prefix + text).lstrip("/")
             yield Target(path="/" + fill(prefix + text, converters).lstrip("/"),
-                         source="django")
+                         source="django", template=template)
 
 
 def _text(pattern: Any) -> str | None:

@@ -36,7 +36,8 @@ def openapi_targets(document: object, source: str = "openapi") -> list[Target]:
         for method in order_methods(methods) if methods else ():
             kinds = _parameter_kinds(item.get("parameters"))
             kinds.update(_parameter_kinds(item[method.lower()].get("parameters")))
-            targets.append(Target(method=method, path=fill(template, kinds), source=source))
+            targets.append(Target(method=method, path=fill(template, kinds), source=source,
+                                  template=template))
     return targets
 
 

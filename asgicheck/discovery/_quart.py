@@ -27,8 +27,9 @@ def werkzeug_targets(app: object) -> list[Target]:
             continue
         path = fill(rule.rule, getattr(rule, "_converters", None) or {})
         if getattr(rule, "websocket", False):
-            targets.append(Target(kind="websocket", path=path, source=source))
+            targets.append(Target(kind="websocket", path=path, source=source,
+                                  template=rule.rule))
             continue
-        targets.extend(Target(method=m, path=path, source=source)
+        targets.extend(Target(method=m, path=path, source=source, template=rule.rule)
                        for m in order_methods(getattr(rule, "methods", None)))
     return targets

@@ -55,15 +55,16 @@ def walk_routes(routes: Iterable[Any], source: str, prefix: str = "",
         if children is not None:
             yield from walk_routes(children, source, prefix + path.rstrip("/"), depth + 1)
             continue
-        full = fill(prefix + path, _declared_types(route)) or "/"
+        template = prefix + path or "/"
+        full = fill(template, _declared_types(route)) or "/"
         if "websocket" in kind.lower():
-            yield Target(kind="websocket", path=full, source=source)
+            yield Target(kind="websocket", path=full, source=source, template=template)
             continue
         methods = getattr(route, "methods", None)
         if methods is None and "route" not in kind.lower():
             continue  # not a route this walker knows
         for method in order_methods(methods):
-            yield Target(method=method, path=full, source=source)
+            yield Target(method=method, path=full, source=source, template=template)
 
 
 def _children(route: Any) -> list[Any] | None:

@@ -34,9 +34,10 @@ def trie_targets(app: object) -> list[Target]:
             first = next(iter(routes.values()))
             path = fill(template, dict(getattr(first, "convertors", None) or {}))
             if kind == "websocket":
-                targets.append(Target(kind="websocket", path=path, source=source))
+                targets.append(Target(kind="websocket", path=path, source=source,
+                                      template=template))
             else:
-                targets.extend(Target(method=m, path=path, source=source)
+                targets.extend(Target(method=m, path=path, source=source, template=template)
                                for m in order_methods(routes))
     return targets
 

@@ -49,7 +49,7 @@ class _Falsified(Exception):
 
 def target_label(target: Target) -> str:
     """``GET /items/{item_id}`` when the target knows its template, else its own label."""
-    template: str | None = getattr(target, "template", None)
+    template = target.template
     if not template or target.kind != "http":
         return target.label
     shown = "".join(p if isinstance(p, str) else "{" + p[0] + "}"
@@ -197,7 +197,6 @@ def _target_json(target: Target) -> dict[str, Any]:
     data["body"] = target.body.decode("latin-1")
     data["headers"] = [[n.decode("latin-1"), v.decode("latin-1")] for n, v in target.headers]
     data["subprotocols"] = list(target.subprotocols)
-    data["template"] = getattr(target, "template", None)
     return data
 
 

@@ -94,13 +94,22 @@ class FuzzSettings:
         share = self.max_total_examples // items
         return max(self.min_examples, min(self.max_examples, share))
 
+    def as_report(self, env: Mapping[str, str] | None = None) -> dict[str, object]:
+        """The settings as the JSON report's ``options.fuzz`` records them."""
+        return {"max_examples": self.max_examples, "max_total_examples": self.max_total_examples,
+                "seed": self.seed, "derandomized": self.derandomized(env),
+                "profile": self.profile, "allow_5xx": self.allow_5xx,
+                "properties": list(self.properties)}
+
     def describe(self, env: Mapping[str, str] | None = None) -> str:
         """One line for a report header: ``fuzz: 25 examples/item, seed 7, database ...``."""
         mode = (f"seed {self.seed}" if self.seed is not None else
                 "derandomized" if self.derandomized(env) else "random")
         store = "no database" if self.seed is not None or self.derandomized(env) or \
             self.database is None else f"database {self.database}"
-        return f"fuzz: up to {self.max_examples} examples/property/target, {mode}, {store}"
+        total = f" (at most {self.max_total_examples} in all)" \
+            if self.max_total_examples is not None else ""
+        return f"fuzz: up to {self.max_examples} examples/property/target{total}, {mode}, {store}"
 
 
 class Namespaced(ExampleDatabase):

@@ -159,7 +159,7 @@ def _kind_values(kind: str) -> SearchStrategy[str]:
 
 
 def _paths(target: Target) -> SearchStrategy[str]:
-    template: str | None = getattr(target, "template", None)
+    template = target.template
     if template:
         parts = template_parts(template, target.path)
         pieces = [st.just(p) if isinstance(p, str) else _kind_values(p[1]) for p in parts]

@@ -3,7 +3,6 @@ minimal example; the correct app passes them all."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import planted
@@ -20,13 +19,6 @@ ITEM = Target(path="/items/1")
 ECHO = Target(method="POST", path="/echo")
 STREAM = Target(path="/stream")
 WS = Target(kind="websocket", path="/ws")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TemplatedTarget(Target):
-    """A target that knows its route template (what discovery is to hand over)."""
-
-    template: str | None = None
 
 
 @pytest.fixture(autouse=True)
@@ -100,14 +92,14 @@ def test_a_correct_app_passes_the_websocket_property() -> None:
 
 
 def test_path_parameters_get_generated_values_of_their_kind() -> None:
-    users = TemplatedTarget(path="/users/x", template="/users/{name}")
+    users = Target(path="/users/x", template="/users/{name}")
     outcome = run_property(planted.non_ascii_path, users, "P2")
     assert outcome.scenario_id == "fuzz/P2-no-server-error[GET /users/{name}]"
     assert shrunk(outcome).path == "/users/é"
 
 
 def test_int_parameters_get_ints_and_shrink_to_the_first_that_fails() -> None:
-    items = TemplatedTarget(path="/items/1", template="/items/{item_id:int}")
+    items = Target(path="/items/1", template="/items/{item_id:int}")
     outcome = run_property(planted.int64_item_id, items, "P2", examples=100)
     assert outcome.scenario_id == "fuzz/P2-no-server-error[GET /items/{item_id}]"
     assert shrunk(outcome).path == "/items/9223372036854775808"

@@ -29,6 +29,8 @@ def test_the_demo_app_passes_every_property() -> None:
     fuzz = FuzzSettings(seed=7, max_examples=6, max_total_examples=None, app_spec=SPEC)
     scenarios = build_property_scenarios(targets, options, settings=fuzz)
     assert len(scenarios) == 4 * sum(t.kind == "http" for t in targets) + 1
+    # Discovery hands over route templates: path parameters get generated values of their kind.
+    assert "fuzz/P1-conformant[GET /items/{item_id}]" in {s.id for s in scenarios}
     failures = []
     for scenario in scenarios:
         outcome = scenario.run(loaded.app, options)

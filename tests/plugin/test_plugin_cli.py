@@ -71,6 +71,7 @@ def test_cli_runs_only_the_conformance_items(project: pytest.Pytester) -> None:
     project.makepyfile(test_mine="def test_mine():\n    assert False\n")
     result = project.run(sys.executable, "-m", "asgicheck.cli", "apps:bad", "-p",
                          "no:hypothesispytest", "-p", "no:benchmark", "-k", "S01",
+                         "--asgicheck-no-fuzz",
                          "--asgicheck-target=GET /")
     assert result.ret == 1
     result.stdout.fnmatch_lines(["asgicheck: app=apps:bad (from option)",

@@ -23,6 +23,11 @@ def labels(targets: tuple[Target, ...]) -> list[str]:
     return [t.label for t in targets]
 
 
+def templates(targets: tuple[Target, ...]) -> list[str | None]:
+    """Each target's route template (what the fuzzing properties fill with generated values)."""
+    return [t.template for t in targets]
+
+
 @pytest.mark.parametrize("template, kinds, expected", [
     ("/items/{id:int}", {}, "/items/1"),
     ("/items/{id}", {"id": int}, "/items/1"),
@@ -81,6 +86,9 @@ def test_starlette_routes_mounts_and_websockets() -> None:
     assert labels(found.targets) == [
         "GET /", "GET /items/1", "POST /items/1", f"GET /api/users/{UUID}",
         "PUT /api/files/a/b", "WS /ws"]
+    assert templates(found.targets) == [
+        "/", "/items/{item_id:int}", "/items/{item_id:int}", "/api/users/{user_id:uuid}",
+        "/api/files/{rest:path}", "/ws"]
 
 
 def test_routes_are_found_through_middleware_wrappers() -> None:
@@ -123,6 +131,8 @@ def test_fastapi_routes_get_typed_values_and_docs_routes_come_last() -> None:
         "GET /items/1", "POST /echo", "WS /ws", f"GET /v1/users/{UUID}/files/x",
         "GET /openapi.json", "GET /docs", "GET /docs/oauth2-redirect", "GET /redoc"]
     assert {t.source for t in found.targets} == {"fastapi"}
+    assert templates(found.targets)[:4] == ["/items/{item_id}", "/echo", "/ws",
+                                            "/v1/users/{user_id}/files/{name}"]
 
 
 def test_an_openapi_document_the_app_serves_is_used_when_there_is_no_route_table() -> None:
@@ -135,6 +145,8 @@ def test_an_openapi_document_the_app_serves_is_used_when_there_is_no_route_table
     assert found.source == "openapi.json"
     assert labels(found.targets) == ["GET /items/1", "POST /echo",
                                      f"GET /v1/users/{UUID}/files/x"]
+    assert templates(found.targets) == ["/items/{item_id}", "/echo",
+                                        "/v1/users/{user_id}/files/{name}"]
 
 
 def test_without_routes_the_defaults_are_the_root_and_a_missing_path() -> None:
@@ -143,6 +155,7 @@ def test_without_routes_the_defaults_are_the_root_and_a_missing_path() -> None:
 
     found = discover(app, app, websocket_paths=["/ws"])
     assert labels(found.targets) == ["GET /", f"GET {MISSING_PATH}", "WS /ws"]
+    assert templates(found.targets) == [None, None, None]  # no route table: nothing known
 
 
 def test_declared_targets_replace_discovery_and_the_cap_applies() -> None:
@@ -201,12 +214,15 @@ def test_reference_app_trie_routes_in_tree_order(project: pytest.Pytester,
     """)
     code = ("import refapp\nfrom asgicheck.discovery import discover\n"
             "found = discover(refapp.app)\nprint(found.source)\n"
-            "print([t.label for t in found.targets])\n")
+            "print([t.label for t in found.targets])\n"
+            "print([t.template for t in found.targets])\n")
     result = project.run(sys.executable, "-c", code)
     assert result.stdout.lines == [
         "reference_app routes",
         str(["GET /", "GET /files/a/b", "GET /items/1", "DELETE /items/1", "POST /users/x",
-             "WS /ws"])]
+             "WS /ws"]),
+        str(["/", "/files/{rest:path}", "/items/{item_id:int}", "/items/{item_id:int}",
+             "/users/{name}", "/ws"])]
 
 
 def test_werkzeug_url_maps_as_quart_has_them() -> None:
@@ -230,7 +246,9 @@ def test_werkzeug_url_maps_as_quart_has_them() -> None:
     class Quart:
         url_map = UrlMap()
 
-    assert labels(discover(Quart()).targets) == ["GET /items/1", "WS /ws"]
+    found = discover(Quart()).targets
+    assert labels(found) == ["GET /items/1", "WS /ws"]
+    assert templates(found) == ["/items/<int:item_id>", "/ws"]
 
 
 def test_django_url_patterns_read_from_the_loaded_resolver(
@@ -259,6 +277,7 @@ def test_django_url_patterns_read_from_the_loaded_resolver(
     found = discover(handler)
     assert found.source == "django routes"
     assert labels(found.targets) == ["GET /", "GET /api/items/1/", "GET /api/legacy/"]
+    assert templates(found.targets) == ["/", "/api/items/<int:pk>/", "/api/legacy/"]
 
 
 def test_litestar_style_route_lists_with_typed_templates() -> None:
@@ -273,5 +292,6 @@ def test_litestar_style_route_lists_with_typed_templates() -> None:
         routes = [HTTPRoute("/items/{item_id:int}", {"GET", "HEAD", "OPTIONS"}),
                   HTTPRoute("/items", {"POST", "OPTIONS"}), WebSocketRoute()]
 
-    assert labels(discover(Litestar()).targets) == ["GET /items/1", "POST /items",
-                                                    "WS /chat/x"]
+    found = discover(Litestar()).targets
+    assert labels(found) == ["GET /items/1", "POST /items", "WS /chat/x"]
+    assert templates(found) == ["/items/{item_id:int}", "/items", "/chat/{room:str}"]

@@ -138,6 +138,7 @@ def test_json_report_schema(project: pytest.Pytester) -> None:
     assert report["app"] == {"spec": "apps:bad", "source": "option", "style": "asgi3",
                              "description": "ASGI 3 (async function)"}
     assert report["options"]["spec_version"] == "2.4" and report["options"]["strict"] is False
+    assert report["options"]["fuzz"] is None  # these runs pass --asgicheck-no-fuzz
     assert report["summary"]["failed"] is True
     assert report["summary"]["by_rule"]["HTTP-SEND-002"] == {"failed": 1}  # outcomes, per rule
     assert report["summary"]["by_protocol"] == {"http": {"failed": 1}}
@@ -230,6 +231,7 @@ def test_without_an_app_the_plugin_collects_nothing_and_imports_nothing(
 
 def test_checking_an_app_imports_neither_hypothesis_nor_reference_app(
         project: pytest.Pytester) -> None:
+    # With fuzzing off, that is (QUIET has --asgicheck-no-fuzz): the fuzzing items need it.
     project.makeconftest("""
         import sys
 

@@ -18,7 +18,8 @@ from typing import Any
 from asgicheck.config import APP_OPTION
 
 HERE = Path(__file__).parent
-QUIET = ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:anyio", "-p", "no:xdist")
+QUIET = ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:anyio", "-p", "no:xdist",
+         "--asgicheck-no-fuzz")
 
 
 @dataclass(frozen=True)

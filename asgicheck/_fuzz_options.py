@@ -1,0 +1,210 @@
+"""The fuzzing options: their names, how their values are read, and the ``FuzzSettings`` they
+become.
+
+Reading happens in ``config.resolve`` like every other setting (command line, then ini, then
+``[tool.asgicheck]``) and gives plain data, ``FuzzOptions``. Only ``fuzz_settings`` imports
+Hypothesis, and ``suites.prepare`` calls it only when fuzzing is on: a run with fuzzing off, or
+without Hypothesis installed, never imports it. Bad values raise ``ValueError`` with the
+option, what was wrong and an example; ``config`` turns that into its ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # config imports this module, and nothing there imports pytest at run time
+    import pytest
+
+    from asgicheck.fuzzing import FuzzSettings
+
+__all__ = ["DEFAULT_DATABASE", "INI_KEYS", "OPTIONS", "TOOL_KEYS", "FuzzOptions", "add_options",
+           "check_profile", "fuzz_settings", "read"]
+
+FUZZ_OPTION = "--asgicheck-fuzz"
+NO_FUZZ_OPTION = "--asgicheck-no-fuzz"
+FUZZ_INI = "asgicheck_fuzz"
+EXAMPLES_OPTION = "--asgicheck-examples"
+EXAMPLES_INI = "asgicheck_examples"
+TOTAL_OPTION = "--asgicheck-max-examples-total"
+TOTAL_INI = "asgicheck_max_examples_total"
+SEED_OPTION = "--asgicheck-seed"
+SEED_INI = "asgicheck_seed"
+ALLOW_5XX_OPTION = "--asgicheck-allow-5xx"
+ALLOW_5XX_INI = "asgicheck_allow_5xx"
+REPLAY_DIR_OPTION = "--asgicheck-replay-dir"
+REPLAY_DIR_INI = "asgicheck_replay_dir"
+PROFILE_OPTION = "--asgicheck-hypothesis-profile"
+PROFILE_INI = "asgicheck_hypothesis_profile"
+DATABASE_OPTION = "--asgicheck-fuzz-database"
+DATABASE_INI = "asgicheck_fuzz_database"
+
+# (option, ini key, [tool.asgicheck] key), in the order the help lists them.
+_KEYS = ((FUZZ_OPTION, FUZZ_INI, "fuzz"), (EXAMPLES_OPTION, EXAMPLES_INI, "examples"),
+         (TOTAL_OPTION, TOTAL_INI, "max_examples_total"), (SEED_OPTION, SEED_INI, "seed"),
+         (ALLOW_5XX_OPTION, ALLOW_5XX_INI, "allow_5xx"),
+         (REPLAY_DIR_OPTION, REPLAY_DIR_INI, "replay_dir"),
+         (PROFILE_OPTION, PROFILE_INI, "hypothesis_profile"),
+         (DATABASE_OPTION, DATABASE_INI, "fuzz_database"))
+OPTIONS = tuple(option for option, _, _ in _KEYS)
+INI_KEYS = tuple(ini for _, ini, _ in _KEYS)
+TOOL_KEYS = tuple(tool for _, _, tool in _KEYS)
+# Mirrors asgicheck.fuzzing.DEFAULT_DATABASE, which cannot be imported without Hypothesis.
+DEFAULT_DATABASE = Path(".hypothesis", "asgicheck")
+_NO_DATABASE = ("none", "off", "no", "false")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FuzzOptions:
+    """The fuzzing options as given; None means "``FuzzSettings``' own default"."""
+
+    enabled: bool = False
+    examples: int | None = None
+    max_total: int | None = None
+    seed: int | None = None
+    allow_5xx: bool = False
+    replay_dir: str | None = None
+    profile: str | None = None
+    database: str | None = None  # a directory; None: no example database
+
+
+def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
+    """The command-line options and ini keys (``[tool.asgicheck]`` keys are ``TOOL_KEYS``)."""
+    group.addoption(FUZZ_OPTION, action="store_true", dest="asgicheck_fuzz", default=None,
+                    help="add the property-based fuzzing items (fuzz/P1-P5) to the suite "
+                         "(default: on when Hypothesis is installed)")
+    group.addoption(NO_FUZZ_OPTION, action="store_false", dest="asgicheck_fuzz", default=None,
+                    help="leave the fuzzing items out")
+    group.addoption(EXAMPLES_OPTION, metavar="N", default=None,
+                    help="fuzzing: at most N examples per property and target (default 25)")
+    group.addoption(TOTAL_OPTION, metavar="N", default=None,
+                    help="fuzzing: at most N examples over the whole run, shared out among the "
+                         "items (default 500)")
+    group.addoption(SEED_OPTION, metavar="N", default=None,
+                    help="fuzzing: a fixed seed, for reproducible runs (no example database)")
+    group.addoption(ALLOW_5XX_OPTION, action="store_true", default=None,
+                    help="fuzzing: a 5xx answer is not a failure (apps that use 5xx on purpose)")
+    group.addoption(REPLAY_DIR_OPTION, metavar="DIR", default=None,
+                    help="fuzzing: write each failing example to DIR/<item id>.json and try it "
+                         "first next time")
+    group.addoption(PROFILE_OPTION, metavar="NAME", default=None,
+                    help="fuzzing: a registered Hypothesis settings profile to start from")
+    group.addoption(DATABASE_OPTION, metavar="DIR|none", default=None,
+                    help="fuzzing: Hypothesis example database directory, or 'none' "
+                         "(default <rootdir>/.hypothesis/asgicheck)")
+    helps = {FUZZ_INI: "true/false: add the fuzzing items", EXAMPLES_INI: "examples per item",
+             TOTAL_INI: "examples over the whole run", SEED_INI: "fixed fuzzing seed",
+             ALLOW_5XX_INI: "true: 5xx answers do not fail fuzzing items",
+             REPLAY_DIR_INI: "directory for replay files of failing examples",
+             PROFILE_INI: "Hypothesis profile for the fuzzing items",
+             DATABASE_INI: "example database directory, or none"}
+    for name in INI_KEYS:
+        parser.addini(name, helps[name], type="string", default="")
+
+
+def read(pick: Callable[[str, str, str], Any], rootdir: Path | None = None) -> FuzzOptions:
+    """The options from ``pick(option, ini key, tool key)`` (the first source that sets it)."""
+    enabled = _boolean(pick(FUZZ_OPTION, FUZZ_INI, "fuzz"), FUZZ_OPTION)
+    if enabled is None:
+        enabled = importlib.util.find_spec("hypothesis") is not None  # finds, never imports
+    elif enabled and importlib.util.find_spec("hypothesis") is None:
+        raise ValueError(f"{FUZZ_OPTION}: fuzzing needs Hypothesis; `pip install hypothesis` "
+                         f"(or `pip install asgicheck[pytest]`), or pass {NO_FUZZ_OPTION}")
+    database = pick(DATABASE_OPTION, DATABASE_INI, "fuzz_database")
+    if database is None:
+        database = str((rootdir or Path()) / DEFAULT_DATABASE)
+    elif str(database).strip().lower() in _NO_DATABASE:
+        database = None
+    replay_dir = pick(REPLAY_DIR_OPTION, REPLAY_DIR_INI, "replay_dir")
+    profile = pick(PROFILE_OPTION, PROFILE_INI, "hypothesis_profile")
+    return FuzzOptions(
+        enabled=enabled,
+        examples=_count(pick(EXAMPLES_OPTION, EXAMPLES_INI, "examples"), EXAMPLES_OPTION, 25),
+        max_total=_count(pick(TOTAL_OPTION, TOTAL_INI, "max_examples_total"), TOTAL_OPTION,
+                         500),
+        seed=_seed(pick(SEED_OPTION, SEED_INI, "seed")),
+        allow_5xx=bool(_boolean(pick(ALLOW_5XX_OPTION, ALLOW_5XX_INI, "allow_5xx"),
+                                ALLOW_5XX_OPTION)),
+        replay_dir=str(replay_dir).strip() if replay_dir is not None else None,
+        profile=str(profile).strip() if profile is not None else None,
+        database=str(database).strip() if database is not None else None,
+    )
+
+
+def fuzz_settings(options: FuzzOptions, app_spec: str | None) -> FuzzSettings:
+    """The ``FuzzSettings`` for a run (imports Hypothesis); ValueError for values they refuse.
+    The profile must be registered by now, as for Hypothesis's own ``--hypothesis-profile``:
+    the conftest.py files pytest loads before configuring (rootdir, ``test*`` folders,
+    testpaths) can register it."""
+    from asgicheck.fuzzing import FuzzSettings
+
+    check_profile(options.profile)
+
+    given: dict[str, Any] = {"seed": options.seed, "allow_5xx": options.allow_5xx,
+                             "replay_dir": options.replay_dir, "profile": options.profile,
+                             "database": options.database, "app_spec": app_spec}
+    if options.examples is not None:
+        given["max_examples"] = options.examples
+        # A small per-item budget would otherwise be raised to the default minimum share.
+        given["min_examples"] = min(options.examples, 5)
+    if options.max_total is not None:
+        given["max_total_examples"] = options.max_total
+    return FuzzSettings(**given)
+
+
+def check_profile(name: str | None) -> None:
+    """ValueError naming the option when ``name`` is not a registered Hypothesis profile."""
+    if name is None:
+        return
+    from hypothesis import settings
+    from hypothesis.errors import InvalidArgument
+
+    try:
+        settings.get_profile(name)
+    except InvalidArgument as exc:
+        raise ValueError(
+            f"{PROFILE_OPTION}={name!r}: {exc}; register it in a conftest.py with "
+            f"hypothesis.settings.register_profile({name!r}, ...), or name a registered one "
+            f"(Hypothesis has 'default' and 'ci')") from None
+
+
+def _count(value: Any, option: str, example: int) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValueError(f"{option}={value!r} is not a positive whole number; write e.g. "
+                         f"{option}={example}")
+    return count
+
+
+def _seed(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        seed = int(str(value).strip())
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise ValueError(f"{SEED_OPTION}={value!r} is not a whole number >= 0; write e.g. "
+                         f"{SEED_OPTION}=1234")
+    return seed
+
+
+def _boolean(value: Any, option: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    if text == "":
+        return None
+    raise ValueError(f"{option}={value!r} is not a boolean; write true or false")
