@@ -97,7 +97,8 @@ class FuzzSettings:
     def as_report(self, env: Mapping[str, str] | None = None) -> dict[str, object]:
         """The settings as the JSON report's ``options.fuzz`` records them."""
         return {"max_examples": self.max_examples, "max_total_examples": self.max_total_examples,
-                "seed": self.seed, "derandomized": self.derandomized(env),
+                "seed": self.seed,
+                "derandomized": self.seed is None and self.derandomized(env),
                 "profile": self.profile, "allow_5xx": self.allow_5xx,
                 "properties": list(self.properties)}
 

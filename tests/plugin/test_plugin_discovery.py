@@ -129,7 +129,7 @@ def test_fastapi_routes_get_typed_values_and_docs_routes_come_last() -> None:
     assert found.source == "fastapi routes"
     assert labels(found.targets) == [
         "GET /items/1", "POST /echo", "WS /ws", f"GET /v1/users/{UUID}/files/x",
-        "GET /openapi.json", "GET /docs", "GET /docs/oauth2-redirect", "GET /redoc"]
+        "GET /docs", "GET /docs/oauth2-redirect", "GET /openapi.json", "GET /redoc"]
     assert {t.source for t in found.targets} == {"fastapi"}
     assert templates(found.targets)[:4] == ["/items/{item_id}", "/echo", "/ws",
                                             "/v1/users/{user_id}/files/{name}"]
@@ -295,3 +295,21 @@ def test_litestar_style_route_lists_with_typed_templates() -> None:
     found = discover(Litestar()).targets
     assert labels(found) == ["GET /items/1", "POST /items", "WS /chat/x"]
     assert templates(found) == ["/items/{item_id:int}", "/items", "/chat/{room:str}"]
+
+
+def test_litestar_documentation_routes_come_last_in_one_order_whatever_the_hash_seed() -> None:
+    # Litestar builds its OpenAPI routes in an order that follows the hash seed; with a cap on
+    # targets, runs kept different ones until documentation routes were sorted by path.
+    class HTTPRoute:
+        def __init__(self, path: str) -> None:
+            self.path, self.methods = path, {"GET"}
+
+    Litestar = type("Litestar", (), {"__module__": "litestar.app"})
+    shuffled = ["/schema/openapi.yml", "/schema/swagger", "/items", "/schema", "/schema/elements",
+                "/health"]
+    app = Litestar()
+    app.routes = [HTTPRoute(path) for path in shuffled]  # type: ignore[attr-defined]
+    found = discover(app, max_targets=4)
+    assert found.source == "litestar routes"
+    assert labels(found.targets) == ["GET /items", "GET /health", "GET /schema",
+                                     "GET /schema/elements"]
