@@ -29,8 +29,10 @@ __all__ = ["DEFAULT_TARGETS", "Discovery", "discover", "fill", "kind_of"]
 
 MISSING_PATH = "/asgicheck-no-such-path"
 DEFAULT_TARGETS = (Target(path="/", source="default"), Target(path=MISSING_PATH, source="default"))
-_DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
-                        "/schema", "/schema/swagger", "/schema/redoc"})
+# Documentation routes, most useful first: the JSON schema, then the pages. They run after
+# the app's own routes, in this order whatever order the app lists them in.
+_DOC_PATHS = ("/openapi.json", "/schema/openapi.json", "/docs", "/redoc", "/schema",
+              "/schema/swagger", "/schema/redoc", "/docs/oauth2-redirect")
 _CHAIN_ATTRIBUTES = ("app", "router", "application", "_app")
 
 
@@ -61,17 +63,22 @@ def discover(app: object, served: Callable[..., Any] | None = None, *,
         if not found:
             found, source = list(DEFAULT_TARGETS), "defaults (no routes found)"
     unique = _unique([*found, *extra])
-    # The app's own routes first, in their order; documentation routes last, by path (Litestar
-    # lists its OpenAPI routes in an order that changes with the hash seed: a cap must not
-    # keep different ones from run to run).
-    unique.sort(key=lambda t: (True, t.path, t.method) if _documentation(t) else (False, "", ""))
+    # The app's own routes first, in their order; documentation routes last, in a fixed order
+    # (Litestar lists its OpenAPI routes in an order that changes with the hash seed: a cap
+    # must not keep different ones from run to run).
+    unique.sort(key=_documentation_last)
     return Discovery(targets=tuple(unique[:max_targets]), source=source, found=len(unique))
 
 
-def _documentation(target: Target) -> bool:
-    """A route that serves the API's documentation, not the app."""
-    return target.path in _DOC_PATHS or target.source == "litestar" and (
-        target.path == "/schema" or target.path.startswith("/schema/"))
+def _documentation_last(target: Target) -> tuple[bool, int, str, str]:
+    """The sort key: the app's own routes all equal; documentation routes after them, the
+    known ones in ``_DOC_PATHS`` order, then Litestar's other schema routes by path."""
+    path = target.path
+    if path in _DOC_PATHS:
+        return True, _DOC_PATHS.index(path), "", target.method
+    if target.source == "litestar" and path.startswith("/schema/"):
+        return True, len(_DOC_PATHS), path, target.method
+    return False, 0, "", ""
 
 
 def _from_tables(app: object) -> tuple[list[Target], str]:

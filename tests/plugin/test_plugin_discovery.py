@@ -129,7 +129,7 @@ def test_fastapi_routes_get_typed_values_and_docs_routes_come_last() -> None:
     assert found.source == "fastapi routes"
     assert labels(found.targets) == [
         "GET /items/1", "POST /echo", "WS /ws", f"GET /v1/users/{UUID}/files/x",
-        "GET /docs", "GET /docs/oauth2-redirect", "GET /openapi.json", "GET /redoc"]
+        "GET /openapi.json", "GET /docs", "GET /redoc", "GET /docs/oauth2-redirect"]
     assert {t.source for t in found.targets} == {"fastapi"}
     assert templates(found.targets)[:4] == ["/items/{item_id}", "/echo", "/ws",
                                             "/v1/users/{user_id}/files/{name}"]
@@ -305,11 +305,13 @@ def test_litestar_documentation_routes_come_last_in_one_order_whatever_the_hash_
             self.path, self.methods = path, {"GET"}
 
     Litestar = type("Litestar", (), {"__module__": "litestar.app"})
-    shuffled = ["/schema/openapi.yml", "/schema/swagger", "/items", "/schema", "/schema/elements",
-                "/health"]
+    shuffled = ["/schema/openapi.yml", "/schema/swagger", "/items", "/schema/elements",
+                "/schema", "/health", "/schema/openapi.json", "/schema/openapi.yaml"]
     app = Litestar()
     app.routes = [HTTPRoute(path) for path in shuffled]  # type: ignore[attr-defined]
-    found = discover(app, max_targets=4)
+    found = discover(app, max_targets=20)
     assert found.source == "litestar routes"
-    assert labels(found.targets) == ["GET /items", "GET /health", "GET /schema",
-                                     "GET /schema/elements"]
+    assert labels(found.targets) == [
+        "GET /items", "GET /health", "GET /schema/openapi.json", "GET /schema",
+        "GET /schema/swagger", "GET /schema/elements", "GET /schema/openapi.yaml",
+        "GET /schema/openapi.yml"]
