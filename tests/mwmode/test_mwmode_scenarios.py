@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -130,3 +131,27 @@ def test_lifespan_state_reaches_requests_through_the_middleware() -> None:
     assert outcome.details == {"startup": "complete",
                                "inner_events": ["lifespan.startup", "lifespan.shutdown"]}
     assert "lifespan state seen" in outcome.transcript
+
+
+class BlocksTheLoop:
+    """Blocks the event loop with a synchronous sleep on the first ``times`` HTTP requests."""
+
+    def __init__(self, app: Any, times: int) -> None:
+        self.app, self.left = app, times
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.left > 0:
+            self.left -= 1
+            time.sleep(0.3)  # the defect under test: a blocking call inside async code
+        await self.app(scope, receive, send)
+
+
+def test_a_stall_must_show_twice_to_count() -> None:
+    # One descheduled moment is what a loaded machine does to any app; a real blocking call
+    # blocks every time. Middleware mode confirms a stall with a second run, as app mode does.
+    options = RunOptions(deadline=2.0, linger=0.2, block_threshold=0.1)
+    once = run(BlocksTheLoop, "middleware/plain", {"times": 1}, options)
+    assert "OPS-APP-003" not in {v.rule for v in once.violations}, once.transcript
+    assert once.transcript.count("[middleware ↔ inner app] http GET /") == 1
+    always = run(BlocksTheLoop, "middleware/plain", {"times": 1000}, options)
+    assert "OPS-APP-003" in {v.rule for v in always.violations} and always.status == "failed"
