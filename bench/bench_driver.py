@@ -28,8 +28,9 @@ handoff, validator, a-alone, a''-alone), N exchanges after a warm-up, and prints
 
 (Counts for contenders that hand off between threads vary by about 0.5k from run to run: how
 often the GIL changes hands under valgrind depends on timing.)
-Then it times the whole default conformance run (discovery, build_scenarios, every scenario)
-on reference_app.demo:app, if that imports.
+Then it times the whole default conformance run on reference_app.demo:app, if that imports:
+discovery, the fixed scenarios and the fuzzing properties, everything the plugin collects by
+default, in one process.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import logging
 import os
 import sys
 import time
@@ -273,16 +275,25 @@ def conformance_run() -> None:
         print(f"\nreference_app.demo does not import ({exc}); no conformance timing")
         return
     from asgicheck.discovery import discover
-    from asgicheck.scenarios import RunOptions, build_scenarios, close_sessions
+    from asgicheck.fuzzing import FuzzSettings, build_property_scenarios
+    from asgicheck.scenarios import RunOptions, build_scenarios, close_sessions, closing_last
 
     target_app = module.app
     options = RunOptions()
-    started = time.perf_counter()
-    targets = list(discover(target_app, target_app).targets)
-    scenarios = build_scenarios(targets, options)
-    outcomes = [s.run(target_app, options) for s in scenarios]
-    close_sessions()
-    elapsed = time.perf_counter() - started
+    # What `pytest --asgicheck=reference_app.demo:app` collects by default: the fixed scenarios
+    # and the fuzzing properties (their default budget; no example database written here).
+    fuzz = FuzzSettings(database=None, app_spec="reference_app.demo:app")
+    logging.disable(logging.CRITICAL)  # L02's expected startup failure logs a traceback
+    try:
+        started = time.perf_counter()
+        targets = list(discover(target_app, target_app).targets)
+        scenarios = closing_last([*build_scenarios(targets, options),
+                                  *build_property_scenarios(targets, options, settings=fuzz)])
+        outcomes = [s.run(target_app, options) for s in scenarios]
+        close_sessions()
+        elapsed = time.perf_counter() - started
+    finally:
+        logging.disable(logging.NOTSET)
     counts: dict[str, int] = {}
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
