@@ -86,13 +86,19 @@ def test_own_exception_after_disconnect_fails_as_in_middleware_mode():
     assert found.spec == "asgi.rst § Error Handling"
 
 
-def test_reraising_the_send_error_after_a_disconnect_is_exempt():
+def send_failed_mid_stream() -> tuple[Validator, OSError]:
+    """A validator that saw a response start streaming and the next send() raise."""
     validator = Validator(http_scope())
     validator.app_received(REQUEST[1])
     validator.app_sent(START[1])
     validator.app_sent({"type": "http.response.body", "body": b"a", "more_body": True})
     error = OSError("client disconnected")
     validator.send_failed(error)
+    return validator, error
+
+
+def test_reraising_the_send_error_after_a_disconnect_is_exempt():
+    validator, error = send_failed_mid_stream()
     assert validator.app_raised(error) == []
 
 
@@ -104,12 +110,7 @@ def test_an_error_raised_from_a_task_group_holding_the_send_error_is_exempt():
     group_type = getattr(builtins, "ExceptionGroup", None)
     if group_type is None:
         pytest.skip("ExceptionGroup is Python 3.11+")
-    validator = Validator(http_scope())
-    validator.app_received(REQUEST[1])
-    validator.app_sent(START[1])
-    validator.app_sent({"type": "http.response.body", "body": b"a", "more_body": True})
-    error = OSError("client disconnected")
-    validator.send_failed(error)
+    validator, error = send_failed_mid_stream()
     raised = RuntimeError("Exception caught after response started")
     raised.__cause__ = group_type("unhandled errors in a TaskGroup", [error])
     assert validator.app_raised(raised) == []
