@@ -165,7 +165,9 @@ def summary_lines(records: Iterable[Record]) -> list[str]:
             by_protocol[record["protocol"]][record["status"]] -= 1
     total: Counter[str] = sum(by_protocol.values(), Counter())
     rows = [["protocol", *columns]]
-    rows += [[name, *(str(counts[c]) for c in columns)] for name, counts in by_protocol.items()]
+    # By name, not by first appearance: fuzz/ items (protocol http) sort before general/.
+    rows += [[name, *(str(counts[c]) for c in columns)]
+             for name, counts in sorted(by_protocol.items())]
     rows.append(["total", *(str(total[c]) for c in columns)])
     lines = _table(rows)
     rule_rows = _rule_rows(records)
