@@ -30,9 +30,9 @@ from asgicheck.fuzzing._examples import Example, HTTPExample, linger
 from asgicheck.fuzzing._settings import FuzzSettings
 from asgicheck.rules import RULES, violation
 from asgicheck.scenarios import RunOptions
-from asgicheck.scenarios._base import crashed, difference, ended_as
+from asgicheck.scenarios._base import crashed, difference
 from asgicheck.scenarios._context import Baseline
-from asgicheck.scenarios.http import spin_finding
+from asgicheck.scenarios.http import crashed_on_disconnect, spin_finding
 from asgicheck.transcript import Received, Sent, Transcript
 from asgicheck.violations import Detection, Party, Severity, Violation
 
@@ -121,8 +121,7 @@ def _disconnect_anywhere(exchange: Exchange, example: Example, options: RunOptio
         found.append(violation("HTTP-RECV-004", f"the app was still running {linger(options):g} "
                                f"s after {where}: it must end once the client has gone"))
     elif crashed(t) and told:
-        found.append(violation("HTTP-RECV-004", f"the app {ended_as(t)} after receive() "
-                               f"returned http.disconnect, a valid event at any time"))
+        found.append(crashed_on_disconnect(t))
     spin = spin_finding(t, options.spin_limit)
     if spin is not None:
         found.append(spin)

@@ -25,7 +25,8 @@ from asgicheck.scenarios._context import Baseline, Context
 from asgicheck.transcript import Received, Transcript
 from asgicheck.violations import Severity, Violation
 
-__all__ = ["BODY_METHODS", "HTTPScenario", "for_target", "request_script", "with_body"]
+__all__ = ["BODY_METHODS", "HTTPScenario", "crashed_on_disconnect", "for_target", "request_script",
+           "spin_finding", "with_body"]
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PROBE_BODY = b'{"asgicheck": "probe"}'
@@ -231,9 +232,7 @@ class Disconnect(HTTPScenario):
         if spin is not None:
             result.findings.append(spin)
         if crashed(t) and told:
-            result.findings.append(violation(
-                "HTTP-RECV-004", f"the app {ended_as(t)} after receive() returned "
-                f"http.disconnect, a valid event that can come at any time"))
+            result.findings.append(crashed_on_disconnect(t))
             result.suppress.add("OPS-APP-001")  # the same exception, named by its cause
         late = send_after_disconnect(t)
         if late is not None:
@@ -267,6 +266,13 @@ class Disconnect(HTTPScenario):
                               "client disconnected: it hangs instead of ending on "
                               "http.disconnect")]
         return []
+
+
+def crashed_on_disconnect(t: Transcript) -> Violation:
+    """HTTP-RECV-004 for an app that crashed on http.disconnect (S05-S07, fuzzing's P4: one
+    text, so reports group the findings as one bug)."""
+    return violation("HTTP-RECV-004", f"the app {ended_as(t)} after receive() returned "
+                     f"http.disconnect, a valid event that can come at any time")
 
 
 def _raised_in_send(t: Transcript) -> bool:
