@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import tempfile
+from typing import Any
 
 from cases import BODY, DONE, REQUEST, START, Case, bad, good, http_scope
 
@@ -36,8 +38,15 @@ PATHSEND_START = start(headers=[[b"content-length", str(_SIZE).encode()],
                                 [b"content-type", b"text/plain"]])
 
 
+# The files the zero-copy cases "leak" (the cases need them open), closed when the run ends so
+# the interpreter does not warn about them at exit.
+_OPENED: list[Any] = []
+atexit.register(lambda: [handle.close() for handle in _OPENED])
+
+
 def _open_file() -> io.BufferedReader:
     handle = tempfile.TemporaryFile()
+    _OPENED.append(handle)
     return handle  # type: ignore[return-value]
 
 
@@ -51,6 +60,7 @@ class _ClosableDescriptor:
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()
+        _OPENED.append(self._file)
         self.closed = False
 
     def fileno(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import tempfile
 from typing import Any
 
@@ -170,5 +171,6 @@ async def leaks_zerocopy_file(scope: Any, receive: Any, send: Any) -> None:
 
 
 _leaked: list[Any] = []
+atexit.register(lambda: [file.close() for file in _leaked])  # at the end of the run, not before
 
 
