@@ -227,8 +227,12 @@ def websocket_message_sequences(*, max_messages: int = 5, close_code: bool = Tru
     ``websocket.disconnect``. Shrinks toward an immediate disconnect with code 1000.
     """
     _check_size("max_messages", max_messages)
-    text = st.text(max_size=20).flatmap(lambda t: _payload_shapes("text", "bytes", t))
-    binary = st.binary(max_size=20).flatmap(lambda b: _payload_shapes("bytes", "text", b))
+    # Empty frames are legal and easy to mishandle (a falsy b"" sends `get("bytes") or
+    # event["text"]` to the absent key): they are drawn far more often than plain text() would.
+    text = (st.text(max_size=20) | st.just("")).flatmap(
+        lambda t: _payload_shapes("text", "bytes", t))
+    binary = (st.binary(max_size=20) | st.just(b"")).flatmap(
+        lambda b: _payload_shapes("bytes", "text", b))
     receive = st.one_of(text, binary).map(_receive_event)
     codes = st.sampled_from([1000, 1001, 1005, 1006, 1011, 4000]) if close_code else st.just(
         1000)

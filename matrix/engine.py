@@ -20,19 +20,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgicheck.discovery import discover
+from asgicheck.fuzzing import FuzzSettings, build_property_scenarios
 from asgicheck.live import build_live_scenarios, close_live_servers
 from asgicheck.loading import load_app
 from asgicheck.mwmode import build_middleware_scenarios, load_factory
 from asgicheck.report import result_record
-from asgicheck.scenarios import RunOptions, Scenario, Target, build_scenarios, close_sessions
+from asgicheck.scenarios import (
+    RunOptions,
+    Scenario,
+    Target,
+    build_scenarios,
+    close_sessions,
+    closing_last,
+)
 from matrix.apps import raw_app
 from matrix.subjects import Subject, installed
 
-__all__ = ["Cell", "MAX_TARGETS", "OPTIONS", "cell_from_json", "error_record", "run_cell",
-           "run_server_probes", "targets_for"]
+__all__ = ["Cell", "FUZZ_EXAMPLES", "FUZZ_SEED", "MAX_TARGETS", "OPTIONS", "cell_from_json",
+           "error_record", "run_cell", "run_server_probes", "targets_for"]
 
 MAX_TARGETS = 8  # per app: the declared routes first, then what discovery adds
 OPTIONS = RunOptions(deadline=2.0, linger=0.5, hold_back=0.1)
+# The in-process rows run the fuzzing properties too, as `pytest --asgicheck` does by default,
+# with a fixed seed: the page comes out the same each time, and `--asgicheck-seed` replays it.
+FUZZ_SEED = 2026
+FUZZ_EXAMPLES = 25
 Progress = Callable[[str], None]
 _START = re.compile(r"← http\.response\.start status=(\d+)")
 _PLAIN = re.compile(r"(?:http/S01-plain|live-\w+/http-(?:get|post|delete))\[(.*)\]")
@@ -177,7 +189,10 @@ def _app_cell(subject: Subject, mode: str, cell: Cell, progress: Progress) -> No
         cell.note = "a raw ASGI app has no route table: the declared routes"
     cell.targets = [t.label for t in targets]
     if mode == "driver":
-        scenarios = build_scenarios(targets, OPTIONS)
+        fuzz = FuzzSettings(seed=FUZZ_SEED, max_examples=FUZZ_EXAMPLES, database=None,
+                            app_spec=subject.target)
+        scenarios = closing_last([*build_scenarios(targets, OPTIONS),
+                                  *build_property_scenarios(targets, OPTIONS, settings=fuzz)])
     else:
         scenarios = _live(build_live_scenarios(loaded.app, mode, targets, OPTIONS))
     run_scenarios(scenarios, loaded.app, cell, progress)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from matrix.apps.raw_app import EXPECTED
-from matrix.engine import MAX_TARGETS, OPTIONS, Cell
+from matrix.engine import FUZZ_EXAMPLES, FUZZ_SEED, MAX_TARGETS, OPTIONS, Cell
 from matrix.subjects import MODES, SUBJECTS, Subject
 from matrix.triage import (
     FIXED,
@@ -194,7 +194,9 @@ def render_page(cells: Sequence[Cell], subjects: Sequence[Subject], modes: Seque
         "",
         f"Options: deadline {OPTIONS.deadline:g} s, linger {OPTIONS.linger:g} s, hold-back "
         f"{OPTIONS.hold_back:g} s, spec_version {OPTIONS.spec_version}, default rule "
-        f"selection (warnings do not fail), at most {MAX_TARGETS} targets per app. Each cell "
+        f"selection (warnings do not fail), at most {MAX_TARGETS} targets per app. In-process "
+        f"rows include the fuzzing properties (`fuzz/P1`-`P5`, up to {FUZZ_EXAMPLES} examples "
+        f"each, seed {FUZZ_SEED}: reproduce with `--asgicheck-seed={FUZZ_SEED}`). Each cell "
         "runs in a fresh interpreter, as a server runs one app per process.",
         "",
         "How to read a row: *passed/failed/warned/skipped* count scenarios; *routes* says how "

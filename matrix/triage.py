@@ -169,6 +169,33 @@ async def index():
 # -> raises KeyError('scheme')""",
     ),
     Verdict(
+        key="quart-empty-frame", kind="violation", rules=("OPS-APP-001",),
+        title="Quart crashes on an empty binary websocket frame",
+        where=(("quart", "driver", "fuzz/P5-websocket-state[*]"),),
+        spec="bytes (byte string) -- The message content, if it was binary mode, or None. "
+             "Optional; if missing, it is equivalent to None. [...] Exactly one of bytes or "
+             "text must be non-None. One or both keys may be present, however. — www.rst § "
+             "Receive - receive event (WebSocket)",
+        explanation="""
+Found by the fuzzing property P5, which shrinks it to one message: `{"type": "websocket.receive",
+"bytes": b""}`. `quart/asgi.py` picks the payload with `event.get("bytes") or event["text"]`;
+an empty binary frame is falsy, so it reads `text`, which the spec lets the server leave out,
+and raises `KeyError('text')` out of the websocket handler: the client sees an abnormal close.
+A server that sends both keys (`"text": None`) gets no crash but no better: the handler receives
+`None`, and this echo then sends a message with neither `bytes` nor `text` (WS-SEND-010). A
+non-empty frame works.""",
+        repro="""
+from quart import Quart, websocket
+app = Quart(__name__)
+
+@app.websocket("/ws")
+async def ws():
+    while True:
+        await websocket.send(await websocket.receive())
+# after the accept: {"type": "websocket.receive", "bytes": b""}
+# -> raises KeyError('text')""",
+    ),
+    Verdict(
         key="basehttp-no-response", kind="violation", rules=("OPS-APP-001",),
         title="BaseHTTPMiddleware raises 'No response returned.' when the client leaves first",
         where=(("basehttp", "driver", "middleware/disconnect-before-response"),),

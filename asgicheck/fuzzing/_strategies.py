@@ -109,9 +109,12 @@ _HEADERS = st.lists(st.tuples(_HEADER_NAMES, _HEADER_VALUES), max_size=3)
 
 _BODIES = st.binary(max_size=48)
 _CLOSE_CODES = st.sampled_from([1000, 1001, 1005, 1006, 1011, 4000])
+# Empty frames are legal and easy to mishandle (`event.get("bytes") or event["text"]` raises on
+# b""), so they come up far more often than the plain strategies alone would draw them.
 _WS_MESSAGES: SearchStrategy[list[WsMessage]] = st.lists(st.one_of(
-    st.tuples(st.just("text"), st.text(max_size=16), st.booleans()),
-    st.tuples(st.just("bytes"), st.binary(max_size=16), st.booleans())), max_size=4)
+    st.tuples(st.just("text"), st.text(max_size=16) | st.just(""), st.booleans()),
+    st.tuples(st.just("bytes"), st.binary(max_size=16) | st.just(b""), st.booleans())),
+    max_size=4)
 _SUBPROTOCOLS = st.lists(st.sampled_from(["json", "chat", "v2.example"]), max_size=2,
                          unique=True)
 

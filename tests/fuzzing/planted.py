@@ -162,6 +162,22 @@ async def text_only_websocket(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "websocket.send", "text": message["text"].upper()})
 
 
+async def empty_frame_websocket(scope: Any, receive: Any, send: Any) -> None:
+    """A websocket echo that picks the payload with ``get("bytes") or ["text"]`` (Quart 0.22
+    does): an empty binary frame is falsy, so it reads the absent text key (P5)."""
+    if scope["type"] != "websocket":
+        return await good(scope, receive, send)
+    await receive()
+    await send({"type": "websocket.accept"})
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        payload = message.get("bytes") or message["text"]
+        key = "bytes" if isinstance(payload, bytes) else "text"
+        await send({"type": "websocket.send", key: payload})
+
+
 async def int64_item_id(scope: Any, receive: Any, send: Any) -> None:
     """Packs the last path segment into a signed 64-bit int (P2: OverflowError beyond it)."""
     if scope["type"] != "http":

@@ -58,6 +58,7 @@ PLANTED = [
     ("body_after_disconnect", ECHO, "P4", "HTTP-RECV-004", {"disconnect": "first"}),
     ("streams_after_disconnect", STREAM, "P4", "HTTP-RECV-005", {"disconnect": "started"}),
     ("text_only_websocket", WS, "P5", "OPS-APP-001", {"messages": (("bytes", b"", False),)}),
+    ("empty_frame_websocket", WS, "P5", "OPS-APP-001", {"messages": (("bytes", b"", False),)}),
 ]
 
 
