@@ -149,17 +149,22 @@ async def streams_after_disconnect(scope: Any, receive: Any, send: Any) -> None:
         pass
 
 
-async def text_only_websocket(scope: Any, receive: Any, send: Any) -> None:
-    """A websocket echo that assumes every message is text (P5: crashes on a binary one)."""
-    if scope["type"] != "websocket":
-        return await good(scope, receive, send)
-    message = await receive()
+async def accept_and_reply(receive: Any, send: Any, reply: Any) -> None:
+    """Accept the socket, then send ``reply(message)`` for each message until the client goes."""
+    await receive()
     await send({"type": "websocket.accept"})
     while True:
         message = await receive()
         if message["type"] == "websocket.disconnect":
             return
-        await send({"type": "websocket.send", "text": message["text"].upper()})
+        await send({"type": "websocket.send", **reply(message)})
+
+
+async def text_only_websocket(scope: Any, receive: Any, send: Any) -> None:
+    """A websocket echo that assumes every message is text (P5: crashes on a binary one)."""
+    if scope["type"] != "websocket":
+        return await good(scope, receive, send)
+    await accept_and_reply(receive, send, lambda m: {"text": m["text"].upper()})
 
 
 async def empty_frame_websocket(scope: Any, receive: Any, send: Any) -> None:
@@ -167,15 +172,12 @@ async def empty_frame_websocket(scope: Any, receive: Any, send: Any) -> None:
     does): an empty binary frame is falsy, so it reads the absent text key (P5)."""
     if scope["type"] != "websocket":
         return await good(scope, receive, send)
-    await receive()
-    await send({"type": "websocket.accept"})
-    while True:
-        message = await receive()
-        if message["type"] == "websocket.disconnect":
-            return
+
+    def reply(message: dict[str, Any]) -> dict[str, Any]:
         payload = message.get("bytes") or message["text"]
-        key = "bytes" if isinstance(payload, bytes) else "text"
-        await send({"type": "websocket.send", key: payload})
+        return {"bytes" if isinstance(payload, bytes) else "text": payload}
+
+    await accept_and_reply(receive, send, reply)
 
 
 async def int64_item_id(scope: Any, receive: Any, send: Any) -> None:
