@@ -113,21 +113,22 @@ def plain_body(machine: HTTPMachine, message: dict[str, Any]) -> bool:
     return True
 
 
-def resumed(scope: Scope, *, head: bool, received: int, status: int, length: int,
-            sent: int, phase: int) -> HTTPMachine:
+def resumed(scope: Scope, *, head: bool, extensions: dict[str, Any] | None, received: int,
+            status: int, length: int, sent: int, phase: int) -> HTTPMachine:
     """A machine in the state the full path would have reached on the plain steps a fast lane
     (``validate()``'s) has taken so far, so that the full path can take over mid-exchange.
 
     ``received``: 0 nothing yet, 1 part of the request body, 2 all of it. ``status``: 0 before
     the start. ``length``: the start's content-length, -1 for none. ``phase``: 0 no content
-    sent yet, 1 some, 2 the final body. ``head`` and the absent extensions are as they were when
-    the scope was checked, whatever the app has done to the scope since.
+    sent yet, 1 some, 2 the final body. ``head`` and ``extensions`` (the dict itself, or None)
+    are as they were when the scope was checked, whatever the app has put in the scope since,
+    as the full path takes them when the call starts.
     """
     from asgicheck._http import HTTPMachine  # _http imports this module
 
     machine = HTTPMachine(scope)
     machine._head = head
-    machine._extensions = {}
+    machine._extensions = {} if extensions is None else extensions
     if received:
         machine._received_any = True
         machine._request_done = received == 2

@@ -15,7 +15,7 @@ and the tests run every known case both ways and require the same findings.
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asgicheck._http_fast import resumed, start_length
 from asgicheck.types import Message, Receive, Scope, Send
@@ -40,6 +40,7 @@ class HttpLane:
     sent = 0  # body bytes sent
     phase = 0  # 0: no content yet, 1: some, 2: the final body was sent
     head = False
+    extensions: dict[str, Any] | None = None  # scope["extensions"] as the call began
     # Set per exchange by the owner (attribute stores are cheaper than an __init__ call).
     owner: ValidatedApp
     scope: Scope
@@ -47,7 +48,8 @@ class HttpLane:
     inner_send: Send
 
     def take_over(self) -> Validator:
-        machine = resumed(self.scope, head=self.head, received=self.received,
+        machine = resumed(self.scope, head=self.head, extensions=self.extensions,
+                          received=self.received,
                           status=self.status, length=self.length, sent=self.sent,
                           phase=self.phase)
         validator = Validator._resumed(self.scope, self.owner.selection, machine, self.index)

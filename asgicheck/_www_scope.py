@@ -94,7 +94,8 @@ def plain_www(scope: dict[str, Any], http: bool) -> bool:
     """
     get = scope.get
     spec = scope["asgi"].get("spec_version", "2.0")  # check_scope made sure it is a dict
-    if type(spec) is not str or spec not in _PLAIN_SPECS or "extensions" in scope:
+    # check_scope has proved any extensions a dict of dicts; only tls has fields to judge.
+    if type(spec) is not str or spec not in _PLAIN_SPECS or "tls" in get("extensions", ()):
         return False
     version, path, raw = get("http_version", "1.1"), get("path"), get("raw_path")
     if type(version) is not str or version not in (
@@ -154,7 +155,8 @@ def plain_http(scope: dict[str, Any]) -> bool:
     request, so its values cannot be cached, and a method call costs several times a subscript
     or an exact type test, so it is written in those. It is stricter than the spec on purpose:
     every key a typical server sends must be present, and anything unusual (an extension, a
-    percent-encoded path, an odd method) answers False, which only means "look closer".
+    percent-encoded path, an odd method, tls) answers False, which only means "look closer".
+    Extensions it accepts as they are; a caller that acts on them must look at them itself.
     """
     try:
         kind, asgi, version = scope["type"], scope["asgi"], scope["http_version"]
@@ -168,9 +170,16 @@ def plain_http(scope: dict[str, Any]) -> bool:
                 or type(asgi["version"]) is not str or asgi["spec_version"] not in _PLAIN_SPECS
                 or type(asgi["spec_version"]) is not str
                 or "%" in path or "?" in path or raw != path.encode("ascii")
-                or "extensions" in scope
                 or ("state" in scope and type(scope["state"]) is not dict)):
             return False
+        if "extensions" in scope:
+            # A dict of extension name to dict (GEN-SCOPE-003); tls has fields to judge.
+            extensions = scope["extensions"]
+            if type(extensions) is not dict or "tls" in extensions:
+                return False
+            for name, settings in extensions.items():
+                if type(name) is not str or type(settings) is not dict:
+                    return False
         for address in (scope["client"], scope["server"]):
             if address is not None and ((type(address) is not tuple and type(address) is not list)
                                         or len(address) != 2 or type(address[0]) is not str

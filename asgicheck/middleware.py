@@ -81,6 +81,10 @@ class ValidatedApp:
         lane.inner_send = send
         if scope["method"] == "HEAD":
             lane.head = True
+        if "extensions" in scope:
+            # What they permit (trailers, push, ...) is never a plain step: the full path
+            # judges it, with the extensions the call began with.
+            lane.extensions = scope["extensions"]
         try:
             result: object = await self.app(  # type: ignore[func-returns-value]
                 scope, lane.receive, lane.send)

@@ -14,7 +14,10 @@ every contender alike), exchanges per second on the same trivial app for:
   (c)  httpx.AsyncClient(transport=httpx.ASGITransport(app)), inside one running loop
   (d)  starlette.testclient.TestClient(app).get("/")
 
-and prints a table with each one's ratio to (a). Targets: (a) > (b), >= 5x (c), >= 100x (d).
+and prints a table with each one's ratio to (a). Targets, for the driver's exchanges per second:
+faster than (b), >= 5x (c), >= 100x (d). They are judged for both ways of driving it: (a''), its
+throughput, and (a), one call per exchange, which also pays a round trip to the app's thread
+(about 45 µs on a 2-core VM, where waking a thread is slow; see the hand-off line below).
 Then where (a)'s time goes: the thread hand-off, the validator, a whole exchange in a batch, and
 the driver and the app alone (a validator that judges nothing), per call and in a batch.
 Wall-clock figures on a shared VM swing by 2x between runs (the hand-off most of all); for
@@ -175,13 +178,21 @@ def table(best: dict[str, tuple[float, float]]) -> None:
         wall, cpu = best[key]
         print(f"({key}){'':{3 - len(key)}} {label:50} {wall:8.0f} {1e6 / wall:7.1f} "
               f"{base_wall / wall:6.1f}x   {1e6 / cpu:7.1f} {base_cpu / cpu:6.1f}x")
-    print()
-    for name, other, factor in (("(a) faster than (b)", "b", 1.0), ("(a) >= 5x (c)", "c", 5.0),
-                                ("(a) >= 100x (d)", "d", 100.0)):
-        wall_ok = base_wall >= factor * best[other][0]
-        cpu_ok = base_cpu >= factor * best[other][1]
-        print(f"  {name:22} wall: {'met' if wall_ok else 'NOT met':8} "
-              f"CPU: {'met' if cpu_ok else 'NOT met'}")
+    print(f"\n  {'target':20} {'batch (a' + QUOTES + ')':^36} {'one call each (a)':^36}")
+    for name, other, factor in (("faster than (b)", "b", 1.0), (">= 5x (c)", "c", 5.0),
+                                (">= 100x (d)", "d", 100.0)):
+        verdicts = []
+        for mine in ("a''", "a"):
+            wall, cpu = (best[mine][side] / best[other][side] for side in (0, 1))
+            verdicts.append(f"{_verdict(wall, factor)} wall, {_verdict(cpu, factor)} CPU")
+        print(f"  {name:20} {verdicts[0]:^36} {verdicts[1]:^36}")
+
+
+QUOTES = "''"
+
+
+def _verdict(ratio: float, factor: float) -> str:
+    return f"{ratio:.1f}x {'met' if ratio >= factor else 'NOT met'}"
 
 
 def handoff(n: int) -> None:

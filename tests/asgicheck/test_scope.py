@@ -155,7 +155,8 @@ PLAUSIBLE: dict[str, list[Any]] = {
     "server": [None, ["h", 1], ("h", 1), ["h", None], ["h", "1"], "h:1", ["h", True]],
     "state": [{}, {"a": 1}, [], None],
     "subprotocols": [[], ["chat"], ("a",), "chat", [b"x"], None],
-    "extensions": [{}, {"tls": TLS_OK}, None],
+    "extensions": [{}, {"tls": TLS_OK}, None, {"http.response.trailers": {}},
+                   {"http.response.push": []}, {1: {}}, {"tls": {}}, []],
 }
 
 
