@@ -101,13 +101,18 @@ def plot_driver(figures: dict[str, tuple[float, float]], note: str, path: Path) 
     keys = [key for key, _, _ in bench_driver.CONTENDERS if figures[key][0] == figures[key][0]]
     keys.reverse()  # matplotlib draws the first bar at the bottom
     rates = [figures[key][0] for key in keys]
-    base = figures["a"][0]
-    fig, ax = plt.subplots(figsize=(8.5, 4.8), dpi=130)
+    base, batch = figures["a"][0], figures["a''"][0]
+    fig, ax = plt.subplots(figsize=(9.5, 4.8), dpi=130)
     colours = [OURS if key.startswith("a") else PEER for key in keys]
     bars = ax.barh([f"({k}) {labels[k]}" for k in keys], rates, color=colours)
-    ax.set_xlim(0, max(rates) * 1.45)
+    ax.set_xlim(0, max(rates) * 1.6)
     for bar, key, rate in zip(bars, keys, rates, strict=True):
-        ratio = "" if key == "a" else f"   (a) is {_versus(base, rate)}"
+        if key == "a":
+            ratio = ""
+        elif key.startswith("a"):
+            ratio = f"   (a) is {_versus(base, rate)}"
+        else:  # a peer: against the driver's throughput and against one call each
+            ratio = f"   (a'') is {_versus(batch, rate)}, (a) {_versus(base, rate)}"
         ax.text(rate + max(rates) * 0.01, bar.get_y() + bar.get_height() / 2,
                 f"{rate:,.0f}/s{ratio}", va="center", fontsize=8)
     ax.set_xlabel("exchanges per second, one trivial GET (more is better)")
@@ -134,21 +139,24 @@ def router_table(figures: dict[int, tuple[float, float]]) -> str:
 
 
 def driver_table(figures: dict[str, tuple[float, float]]) -> str:
-    base_wall, base_cpu = figures["a"]
-    rows = ["| | contender | exchanges/s | µs each | (a) against it | CPU µs each | "
-            "(a) against it, CPU |", "|---|---|---:|---:|---|---:|---|"]
+    """Each contender against the driver's throughput (a'') and one call per exchange (a)."""
+    rows = ["| | contender | exchanges/s | µs each | CPU µs each | (a'') against it | "
+            "(a'') against it, CPU | (a) against it | (a) against it, CPU |",
+            "|---|---|---:|---:|---:|---|---|---|---|"]
     for key, label, _ in bench_driver.CONTENDERS:
         wall, cpu = figures[key]
         if wall != wall:  # NaN: the contender could not be imported
-            rows.append(f"| ({key}) | {label} | skipped | | | | |")
+            rows.append(f"| ({key}) | {label} | skipped | | | | | | |")
             continue
+        versus = " | ".join(_versus(figures[ours][side], (wall, cpu)[side])
+                            for ours in ("a''", "a") for side in (0, 1))
         rows.append(f"| ({key}) | {label} | {wall:,.0f} | {1e6 / wall:.1f} | "
-                    f"{_versus(base_wall, wall)} | {1e6 / cpu:.1f} | {_versus(base_cpu, cpu)} |")
+                    f"{1e6 / cpu:.1f} | {versus} |")
     return "\n".join(rows)
 
 
 def _versus(ours: float, theirs: float) -> str:
-    """How (a) compares with a contender, from two rates (more is faster)."""
+    """How one of ours compares with a contender, from two rates (more is faster)."""
     if ours == theirs:
         return "-"
     if ours > theirs:
