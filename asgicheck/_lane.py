@@ -49,9 +49,8 @@ class HttpLane:
 
     def take_over(self) -> Validator:
         machine = resumed(self.scope, head=self.head, extensions=self.extensions,
-                          received=self.received,
-                          status=self.status, length=self.length, sent=self.sent,
-                          phase=self.phase)
+                          received=self.received, status=self.status, length=self.length,
+                          sent=self.sent, phase=self.phase)
         validator = Validator._resumed(self.scope, self.owner.selection, machine, self.index)
         self.validator = validator
         return validator

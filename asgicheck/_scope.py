@@ -24,6 +24,7 @@ from asgicheck._www_scope import (
     MISSING,
     WS,
     check_www,
+    is_extension_dict,
     kind_of,
     plain_http,
     plain_www,
@@ -69,7 +70,7 @@ def check_scope(scope: Any) -> list[Violation]:
     # asgi.rst "Extensions": the entry is a dict, and each extension's value "should itself be
     # a dict".
     extensions = scope.get("extensions", MISSING)
-    if extensions is not MISSING and not _is_extension_dict(extensions):
+    if extensions is not MISSING and not is_extension_dict(extensions):
         found.append(violation("GEN-SCOPE-003", f"scope['extensions']={show(extensions, 100)} "
                                f"is not a dict of extension name (str) to dict; apps look "
                                f"extensions up by name and read their settings from the dict"))
@@ -90,15 +91,6 @@ def check_scope(scope: Any) -> list[Violation]:
                                    f" the protocol is named by exactly that string (the scheme "
                                    f"goes in scope['scheme']), so apps will not recognise it"))
     return found
-
-
-def _is_extension_dict(extensions: object) -> bool:
-    if type(extensions) is not dict:
-        return False
-    for name, value in extensions.items():
-        if type(name) is not str or type(value) is not dict:
-            return False
-    return True
 
 
 def _asgi_problem(asgi: object) -> Violation:

@@ -18,8 +18,8 @@ from asgicheck.checks import parse_spec_version
 from asgicheck.rules import violation
 from asgicheck.violations import Severity, Violation
 
-__all__ = ["HTTP", "MISSING", "WS", "check_www", "kind_of", "plain_http", "plain_www", "show",
-           "spec_version"]
+__all__ = ["HTTP", "MISSING", "WS", "check_www", "is_extension_dict", "kind_of", "plain_http",
+           "plain_www", "show", "spec_version"]
 
 MISSING: Any = object()
 # The versions servers send, pre-parsed: a dict lookup instead of parsing on every request.
@@ -154,9 +154,9 @@ def plain_http(scope: dict[str, Any]) -> bool:
     The per-request fast path of ``validate()``: a server builds a fresh scope for every
     request, so its values cannot be cached, and a method call costs several times a subscript
     or an exact type test, so it is written in those. It is stricter than the spec on purpose:
-    every key a typical server sends must be present, and anything unusual (an extension, a
-    percent-encoded path, an odd method, tls) answers False, which only means "look closer".
-    Extensions it accepts as they are; a caller that acts on them must look at them itself.
+    every key a typical server sends must be present, and anything unusual (a percent-encoded
+    path, an odd method, the tls extension) answers False, which only means "look closer".
+    Other extensions it accepts as they are; a caller that acts on them must look at them.
     """
     try:
         kind, asgi, version = scope["type"], scope["asgi"], scope["http_version"]
@@ -172,14 +172,9 @@ def plain_http(scope: dict[str, Any]) -> bool:
                 or "%" in path or "?" in path or raw != path.encode("ascii")
                 or ("state" in scope and type(scope["state"]) is not dict)):
             return False
-        if "extensions" in scope:
-            # A dict of extension name to dict (GEN-SCOPE-003); tls has fields to judge.
-            extensions = scope["extensions"]
-            if type(extensions) is not dict or "tls" in extensions:
-                return False
-            for name, settings in extensions.items():
-                if type(name) is not str or type(settings) is not dict:
-                    return False
+        if "extensions" in scope and (not is_extension_dict(scope["extensions"])
+                                      or "tls" in scope["extensions"]):  # tls: fields to judge
+            return False
         for address in (scope["client"], scope["server"]):
             if address is not None and ((type(address) is not tuple and type(address) is not list)
                                         or len(address) != 2 or type(address[0]) is not str
@@ -202,6 +197,16 @@ def plain_http(scope: dict[str, Any]) -> bool:
                     _PROVEN_NAMES.add(name)
     except Exception:  # a missing key, a short header item, a value that cannot be hashed
         return False
+    return True
+
+
+def is_extension_dict(extensions: object) -> bool:
+    """GEN-SCOPE-003's shape: a dict of extension name (str) to dict."""
+    if type(extensions) is not dict:
+        return False
+    for name, value in extensions.items():
+        if type(name) is not str or type(value) is not dict:
+            return False
     return True
 
 
