@@ -34,7 +34,7 @@ from asgicheck.rules import violation
 from asgicheck.types import Scope
 from asgicheck.violations import Severity, Violation
 
-__all__ = ["EXTENSION_OF", "TRANSITIONS", "HTTPMachine", "State"]
+__all__ = ["EXTENSION_OF", "TRANSITIONS", "HTTPMachine", "State", "announces_body"]
 
 
 _KNOWN_TYPES = frozenset({"http.response.start", "http.response.body", *EXTENSION_OF})
@@ -203,7 +203,7 @@ class HTTPMachine:
 
     def _start(self, message: dict[str, Any], index: int) -> list[Violation]:
         found: list[Violation] = []
-        if not self._received_any and _announces_body(self._scope.get("headers")):
+        if not self._received_any and announces_body(self._scope.get("headers")):
             # www.rst "Request - receive event": a trigger to run request code. Only worth a
             # note when the client announced a body it may be holding back for 100-continue.
             found.append(violation("HTTP-RECV-001", "http.response.start before the app's "
@@ -398,7 +398,9 @@ class HTTPMachine:
         return found
 
 
-def _announces_body(headers: object) -> bool:
+def announces_body(headers: object) -> bool:
+    """Whether request ``headers`` announce a body: a non-zero content-length,
+    transfer-encoding, or expect (a client that may hold the body back for 100-continue)."""
     if not isinstance(headers, (list, tuple)):
         return False
     for pair in headers:

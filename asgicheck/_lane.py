@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
+from asgicheck._http import announces_body
 from asgicheck._http_fast import resumed, start_length
 from asgicheck.types import Message, Receive, Scope, Send
 from asgicheck.validator import Validator
@@ -102,8 +103,10 @@ class HttpLane:
                         self.sent = total
                         self.phase = 1 if more else 2
                         return self.inner_send(message)
-            elif (kind == "http.response.start" and not self.status and self.received
-                  and type(kind) is str):
+            elif (kind == "http.response.start" and not self.status and type(kind) is str
+                  and (self.received or not announces_body(self.scope.get("headers")))):
+                # Answering before reading is plain unless the request announced a body
+                # (HTTP-RECV-001): most GET handlers never call receive().
                 declared = start_length(message)
                 if declared != -2:
                     self.index += 1

@@ -4,7 +4,10 @@ Run: ``python bench/bench_rps.py [--duration 5] [--connections 32] [--rounds 4]`
 Not a test; it prints a table. Needs ``wrk`` (``apt-get install -y wrk``).
 
 Four apps answer ``GET /`` with ``Hello, world!`` as text/plain: reference_app, Starlette,
-FastAPI, and a raw ASGI function (the ceiling: two ``send`` calls and nothing else). Each runs
+FastAPI, and a raw ASGI function (the ceiling: two ``send`` calls and nothing else). Two more
+rows are the raw function and reference_app wrapped in ``asgicheck.validate()`` (raise mode, so
+a violation would turn into a 500 and stop the run): what leaving the validator on costs under a
+real server, next to the same app without it. Each runs
 in its own uvicorn process (one worker, 127.0.0.1, a free port, ``--log-level warning``), is
 warmed up for a second, then loaded by ``wrk -t1``. With ``--rounds`` > 1 the apps are measured
 in turn again and each keeps its best figure, which evens out noise from the machine (on a
@@ -88,9 +91,18 @@ def _fastapi_app() -> Any:
     return app
 
 
+def _validated(app: Any) -> Any:
+    sys.path.insert(0, str(ROOT))
+    from asgicheck import validate
+
+    return validate(app)
+
+
 APPS = {
     "raw ASGI": "raw_app",
+    "raw validated": "validated_raw_app",
     "reference_app": "reference_app",
+    "ref. validated": "validated_reference_app",
     "starlette": "starlette_app",
     "fastapi": "fastapi_app",
 }
@@ -101,6 +113,8 @@ def __getattr__(name: str) -> Any:  # built lazily, so each server imports only 
         "reference_app": _reference_app,
         "starlette_app": _starlette_app,
         "fastapi_app": _fastapi_app,
+        "validated_raw_app": lambda: _validated(raw_app),
+        "validated_reference_app": lambda: _validated(_reference_app()),
     }
     if name in builders:
         return builders[name]()
