@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from asgicheck._http_fast import plain_body, plain_start
+from asgicheck._http_fast import announces_body, plain_body, plain_start
 from asgicheck._http_fields import FIELD_CHECKS as _FIELD_CHECKS
 from asgicheck._http_fields import has_descriptor
 from asgicheck._http_state import EXTENSION_OF, TRANSITIONS, State
@@ -34,7 +34,7 @@ from asgicheck.rules import violation
 from asgicheck.types import Scope
 from asgicheck.violations import Severity, Violation
 
-__all__ = ["EXTENSION_OF", "TRANSITIONS", "HTTPMachine", "State", "announces_body"]
+__all__ = ["EXTENSION_OF", "TRANSITIONS", "HTTPMachine", "State"]
 
 
 _KNOWN_TYPES = frozenset({"http.response.start", "http.response.body", *EXTENSION_OF})
@@ -396,21 +396,6 @@ class HTTPMachine:
             found.append(violation("TRL-APP-003", "trailers=True but the app returned without "
                                    "sending http.response.trailers"))
         return found
-
-
-def announces_body(headers: object) -> bool:
-    """Whether request ``headers`` announce a body: a non-zero content-length,
-    transfer-encoding, or expect (a client that may hold the body back for 100-continue)."""
-    if not isinstance(headers, (list, tuple)):
-        return False
-    for pair in headers:
-        if isinstance(pair, (list, tuple)) and len(pair) == 2 and type(pair[0]) is bytes:
-            name = pair[0].lower()
-            if name == b"content-length":
-                return pair[1] not in (b"0", b"")
-            if name in (b"transfer-encoding", b"expect"):
-                return True
-    return False
 
 
 def _no_step(machine: HTTPMachine, message: dict[str, Any], index: int) -> list[Violation]:

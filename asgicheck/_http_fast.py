@@ -8,6 +8,7 @@ run every known case with and without them and require the same findings.
 
 ``start_length`` is the start's proof on its own, shared with ``validate()``'s fast lane
 (``_lane``), and ``resumed`` builds the machine that lane's steps lead to when it hands over.
+``announces_body`` is HTTP-RECV-001's question, asked by the machine and the lane alike.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from asgicheck.types import Scope
 if TYPE_CHECKING:
     from asgicheck._http import HTTPMachine
 
-__all__ = ["plain_body", "plain_start", "start_length"]
+__all__ = ["announces_body", "plain_body", "plain_start", "resumed", "start_length"]
 
 # RFC 9110 §5.6.2 token characters: deleting them from a valid header name leaves nothing.
 TOKEN_CHARS = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -143,3 +144,25 @@ def resumed(scope: Scope, *, head: bool, extensions: dict[str, Any] | None, rece
         if phase == 2:
             machine.state = State.COMPLETE
     return machine
+
+
+def announces_body(headers: object) -> bool:
+    """Whether request ``headers`` announce a body: a non-zero content-length,
+    transfer-encoding, or expect (a client that may hold the body back for 100-continue)."""
+    if not isinstance(headers, (list, tuple)):
+        return False
+    for pair in headers:
+        if isinstance(pair, (list, tuple)) and len(pair) == 2:
+            name = pair[0]
+            # Only names of those lengths need lower(): validate() asks on every GET.
+            if type(name) is bytes and len(name) in _BODY_NAME_LENGTHS:
+                name = name.lower()
+                if name == b"content-length":
+                    return pair[1] not in (b"0", b"")
+                if name in (b"transfer-encoding", b"expect"):
+                    return True
+    return False
+
+
+_BODY_NAME_LENGTHS = frozenset({len(b"content-length"), len(b"transfer-encoding"),
+                                len(b"expect")})

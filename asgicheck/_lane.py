@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
-from asgicheck._http import announces_body
-from asgicheck._http_fast import resumed, start_length
+from asgicheck._http_fast import announces_body, resumed, start_length
 from asgicheck.types import Message, Receive, Scope, Send
 from asgicheck.validator import Validator
 

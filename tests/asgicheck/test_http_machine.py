@@ -114,3 +114,21 @@ def test_an_error_raised_from_a_task_group_holding_the_send_error_is_exempt():
     raised = RuntimeError("Exception caught after response started")
     raised.__cause__ = group_type("unhandled errors in a TaskGroup", [error])
     assert validator.app_raised(raised) == []
+
+
+@pytest.mark.parametrize(("headers", "announced"), [
+    ([], False),
+    ([[b"host", b"x"], [b"accept", b"*/*"]], False),
+    ([[b"content-length", b"0"]], False),
+    ([[b"content-length", b""]], False),
+    ([[b"content-length", b"3"]], True),
+    ([(b"Content-Length", b"3")], True),  # names "should be" lowercase, not must
+    ([[b"transfer-encoding", b"chunked"]], True),
+    ([[b"EXPECT", b"100-continue"]], True),
+    ([[b"content-lengthx", b"3"], [b"xexpect", b"1"]], False),
+    ([["content-length", b"3"]], False),  # not bytes: HTTP-SCOPE-010's business, not this
+])
+def test_answering_unread_is_noted_only_when_a_body_was_announced(headers, announced):  # type: ignore[no-untyped-def]
+    validator = Validator(http_scope(method="POST", headers=headers))
+    found = {v.rule for v in validator.app_sent(START[1])}
+    assert ("HTTP-RECV-001" in found) is announced

@@ -144,11 +144,24 @@ HEAD_STEPS: list[tuple[str, Any]] = [
     ("send", {"type": "http.response.body", "body": b""})]
 
 
+# A GET handler that answers without reading the request, as most do: plain, since nothing
+# announced a body (HTTP-RECV-001).
+UNREAD_STEPS: list[tuple[str, Any]] = [
+    ("send", {"type": "http.response.start", "status": 200,
+              "headers": [(b"content-length", b"2")]}),
+    ("send", {"type": "http.response.body", "body": b"ok"})]
+
+
 def warmed(app: ValidatedApp) -> ValidatedApp:
+    def steps_for(scope: dict[str, Any]) -> list[list[tuple[str, Any]]]:
+        if scope["method"] == "HEAD":
+            return [HEAD_STEPS]
+        return [*WARM_STEPS, UNREAD_STEPS] if scope["method"] == "GET" else WARM_STEPS
+
     async def traffic() -> None:
         for _ in range(25):
             for scope in WARM_SCOPES:
-                for steps in [HEAD_STEPS] if scope["method"] == "HEAD" else WARM_STEPS:
+                for steps in steps_for(scope):
                     await play(app, dict(scope), steps)
 
     asyncio.run(traffic())
