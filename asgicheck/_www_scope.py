@@ -167,8 +167,10 @@ def plain_http(scope: dict[str, Any]) -> bool:
              type(raw), type(query), type(root)) != _PLAIN_TYPES
                 or kind != "http" or version not in _PLAIN_HTTP_VERSIONS
                 or method not in _PLAIN_METHODS or not scheme
-                or type(asgi["version"]) is not str or asgi["spec_version"] not in _PLAIN_SPECS
-                or type(asgi["spec_version"]) is not str
+                or type(asgi["version"]) is not str
+                # "Optional; if missing assume "2.0"": httpx's ASGITransport sends none.
+                or (spec := asgi.get("spec_version", "2.0")) not in _PLAIN_SPECS
+                or type(spec) is not str
                 or "%" in path or "?" in path or raw != path.encode("ascii")
                 or ("state" in scope and type(scope["state"]) is not dict)):
             return False
