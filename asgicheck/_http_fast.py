@@ -146,6 +146,10 @@ def resumed(scope: Scope, *, head: bool, extensions: dict[str, Any] | None, rece
     return machine
 
 
+_BODY_NAME_LENGTHS = frozenset({len(b"content-length"), len(b"transfer-encoding"),
+                                len(b"expect")})
+
+
 def announces_body(headers: object) -> bool:
     """Whether request ``headers`` announce a body: a non-zero content-length,
     transfer-encoding, or expect (a client that may hold the body back for 100-continue)."""
@@ -163,6 +167,3 @@ def announces_body(headers: object) -> bool:
                     return True
     return False
 
-
-_BODY_NAME_LENGTHS = frozenset({len(b"content-length"), len(b"transfer-encoding"),
-                                len(b"expect")})

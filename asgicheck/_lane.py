@@ -1,12 +1,13 @@
 """The fast lane of ``validate()``: an everyday HTTP exchange, proved clean step by step.
 
 Most requests a development server sees are plain: a scope ``_www_scope.plain_http`` vouches
-for, the request read in ``http.request`` events, an ``http.response.start`` that needs no
-thought (``_http_fast.start_length``) and ``http.response.body`` messages whose lengths add
-up. Such an exchange breaks no rule, and proving that in a few subscripts and exact type tests
-costs a fraction of running the full ``Validator``, which is only built at the first step the
-lane cannot vouch for. It takes over in the state the lane reached (``_http_fast.resumed``),
-then judges that step and every later one, so the findings are the full path's, always.
+for, the request read in ``http.request`` events (or not read at all, when it announced no
+body: ``_http_fast.announces_body``), an ``http.response.start`` that needs no thought
+(``_http_fast.start_length``) and ``http.response.body`` messages whose lengths add up. Such an
+exchange breaks no rule, and proving that in a few subscripts and exact type tests costs a
+fraction of running the full ``Validator``, which is only built at the first step the lane
+cannot vouch for. It takes over in the state the lane reached (``_http_fast.resumed``), then
+judges that step and every later one, so the findings are the full path's, always.
 
 The lane is an optimisation only: ``validate()`` can switch it off (``middleware.FAST_LANE``),
 and the tests run every known case both ways and require the same findings.

@@ -178,7 +178,8 @@ def table(best: dict[str, tuple[float, float]]) -> None:
         wall, cpu = best[key]
         print(f"({key}){'':{3 - len(key)}} {label:50} {wall:8.0f} {1e6 / wall:7.1f} "
               f"{base_wall / wall:6.1f}x   {1e6 / cpu:7.1f} {base_cpu / cpu:6.1f}x")
-    print(f"\n  {'target':20} {'batch (a' + QUOTES + ')':^36} {'one call each (a)':^36}")
+    batch, single = "batch (a'')", "one call each (a)"
+    print(f"\n  {'target':20} {batch:^36} {single:^36}")
     for name, other, factor in (("faster than (b)", "b", 1.0), (">= 5x (c)", "c", 5.0),
                                 (">= 100x (d)", "d", 100.0)):
         verdicts = []
@@ -186,9 +187,6 @@ def table(best: dict[str, tuple[float, float]]) -> None:
             wall, cpu = (best[mine][side] / best[other][side] for side in (0, 1))
             verdicts.append(f"{_verdict(wall, factor)} wall, {_verdict(cpu, factor)} CPU")
         print(f"  {name:20} {verdicts[0]:^36} {verdicts[1]:^36}")
-
-
-QUOTES = "''"
 
 
 def _verdict(ratio: float, factor: float) -> str:

@@ -7,9 +7,9 @@ Four apps answer ``GET /`` with ``Hello, world!`` as text/plain: reference_app, 
 FastAPI, and a raw ASGI function (the ceiling: two ``send`` calls and nothing else). Two more
 rows are the raw function and reference_app wrapped in ``asgicheck.validate()`` (raise mode, so
 a violation would turn into a 500 and stop the run): what leaving the validator on costs under a
-real server, next to the same app without it. Each runs
-in its own uvicorn process (one worker, 127.0.0.1, a free port, ``--log-level warning``), is
-warmed up for a second, then loaded by ``wrk -t1``. With ``--rounds`` > 1 the apps are measured
+real server, next to the same app without it. Each runs in its own uvicorn process (one worker,
+127.0.0.1, a free port, ``--log-level warning``), is warmed up for a second, then loaded by
+``wrk -t1``. With ``--rounds`` > 1 the apps are measured
 in turn again and each keeps its best figure, which evens out noise from the machine (on a
 shared, busy machine use more, shorter rounds, e.g. ``--duration 3 --rounds 6``).
 
