@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from asgicheck.middleware import ValidatedApp, validate
 from asgicheck.rules import RULES
 from asgicheck.selection import Selection
-from asgicheck.validator import Validator
+from asgicheck.validator import ValidatedApp, Validator, validate
 from asgicheck.violations import (
     Detection,
     Level,

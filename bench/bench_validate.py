@@ -2,7 +2,7 @@
 
 Both sides pay what a server pays per request: a fresh scope dict, a receive() that hands over
 the request, a send() that takes the messages. The only difference is the wrapper. This exchange
-is plain, so validate() proves it clean in its fast lane (asgicheck._lane), checking every
+is plain, so validate() proves it clean in its fast lane (asgicheck.validator._lane), checking every
 value of the fresh scope and messages each time; the only thing carried between requests is
 the set of header names already proven lowercase. The "full path" line is the same wrapper
 with the lane switched off: what a request costs from the first step the lane cannot vouch
@@ -21,7 +21,7 @@ import statistics
 import time
 from typing import Any
 
-import asgicheck.middleware
+import asgicheck.validator.wrapper
 from asgicheck import validate
 
 REQUEST = {"type": "http.request", "body": b"", "more_body": False}
@@ -84,11 +84,11 @@ def main(count: int = 20_000, rounds: int = 7) -> dict[str, float]:
         bare_times.append(asyncio.run(exchanges(hello, count)))
         floor_times.append(asyncio.run(exchanges(floor_app, count)))
         checked_times.append(asyncio.run(exchanges(validated, count)))
-        asgicheck.middleware.FAST_LANE = False
+        asgicheck.validator.wrapper.FAST_LANE = False
         try:
             full_times.append(asyncio.run(exchanges(validated, count // 4)))
         finally:
-            asgicheck.middleware.FAST_LANE = True
+            asgicheck.validator.wrapper.FAST_LANE = True
     assert not validated.violations, list(validated.violations)[:3]
     bare, checked, full, floor = (statistics.median(times) for times in (
         bare_times, checked_times, full_times, floor_times))

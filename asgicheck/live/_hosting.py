@@ -25,8 +25,8 @@ from asgicheck.live._logs import LogLine
 from asgicheck.live._registry import LiveServerError, runner_class
 from asgicheck.live._runner import LiveServer
 from asgicheck.live._tracker import Call, Tracker
-from asgicheck.middleware import ValidatedApp, validate
 from asgicheck.selection import Selection
+from asgicheck.validator import ValidatedApp, validate
 from asgicheck.violations import Violation
 
 __all__ = ["Hosted", "Step", "close_all", "hosted"]

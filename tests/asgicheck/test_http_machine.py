@@ -7,7 +7,7 @@ from bad_cases_http import CASES
 from cases import BODY, DONE, REQUEST, START, http_scope
 
 from asgicheck import Validator
-from asgicheck._http import TRANSITIONS, State
+from asgicheck.validator._http import TRANSITIONS, State
 from asgicheck.violations import Party, Severity
 
 
@@ -66,10 +66,10 @@ def test_clean_exchange_reports_nothing_and_mutates_nothing():
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_fast_paths_find_what_the_full_path_finds(case, monkeypatch):  # type: ignore[no-untyped-def]
-    import asgicheck._http
+    import asgicheck.validator._http
 
     fast = [(v.rule, v.index, v.message) for v in case.run()]
-    monkeypatch.setattr(asgicheck._http, "FAST_PATHS", False)
+    monkeypatch.setattr(asgicheck.validator._http, "FAST_PATHS", False)
     assert [(v.rule, v.index, v.message) for v in case.run()] == fast
 
 

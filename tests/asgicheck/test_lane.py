@@ -1,4 +1,4 @@
-"""validate()'s fast lane (asgicheck._lane) never changes a finding.
+"""validate()'s fast lane (asgicheck.validator._lane) never changes a finding.
 
 Every known case, good and bad, is played as a real app under validate(), with the lane and
 without it, on a fresh wrapper and on one whose caches many good exchanges have filled first;
@@ -22,11 +22,11 @@ from cases import Case, http_scope
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import asgicheck.middleware
+import asgicheck.validator.wrapper
 from asgicheck import ViolationError, validate
-from asgicheck._lane import HttpLane
-from asgicheck.middleware import ValidatedApp
 from asgicheck.selection import Selection
+from asgicheck.validator import ValidatedApp
+from asgicheck.validator._lane import HttpLane
 from asgicheck.violations import Party
 
 ALL_CASES = [*bad_cases_http.CASES, *bad_cases_scope.CASES, *bad_cases_websocket.CASES,
@@ -173,7 +173,7 @@ def warmed(app: ValidatedApp) -> ValidatedApp:
 
 def without_lane(monkeypatch: pytest.MonkeyPatch, case: Case, mode: str) -> tuple[Any, ...]:
     with monkeypatch.context() as patch:
-        patch.setattr(asgicheck.middleware, "FAST_LANE", False)
+        patch.setattr(asgicheck.validator.wrapper, "FAST_LANE", False)
         return outcome(wrapper(mode, selection_for(case)), case)
 
 
@@ -193,7 +193,7 @@ def test_bad_cases_are_caught_after_good_traffic_filled_the_caches() -> None:
     for case in ALL_CASES:
         if not case.expect or case.select or any(a == "send_failed" for a, _ in case.steps):
             # A send() that raised and was caught is invisible to a middleware (see
-            # middleware._checked); the comparisons above cover those cases.
+            # wrapper._checked); the comparisons above cover those cases.
             continue
         app.selection = selection_for(case)
         app.clear()
@@ -271,12 +271,12 @@ def test_a_perturbed_exchange_is_judged_the_same_with_and_without_the_lane(
         return scope, [*zip(actions, messages, strict=True), ("return", None)]
 
     case = Case(id="perturbed", scope=exchange()[0], steps=exchange()[1])
-    previous = asgicheck.middleware.FAST_LANE
+    previous = asgicheck.validator.wrapper.FAST_LANE
     try:
-        asgicheck.middleware.FAST_LANE = False
+        asgicheck.validator.wrapper.FAST_LANE = False
         full = outcome(wrapper(), case)
     finally:
-        asgicheck.middleware.FAST_LANE = previous
+        asgicheck.validator.wrapper.FAST_LANE = previous
     app = wrapper()
     if warm:
         warmed(app)

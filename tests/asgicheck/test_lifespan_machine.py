@@ -15,8 +15,8 @@ from bad_cases_lifespan import (
 )
 from cases import Case, Step, bad, lifespan_scope
 
-from asgicheck import _lifespan as machine
 from asgicheck.rules import RULES
+from asgicheck.validator import _lifespan as machine
 from asgicheck.violations import Detection, Party, Severity
 
 APP_TYPES = (machine.STARTUP_COMPLETE, machine.STARTUP_FAILED, machine.SHUTDOWN_COMPLETE,

@@ -12,8 +12,8 @@ from cases import Case, http_scope, lifespan_scope, websocket_scope
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asgicheck import _scope
-from asgicheck._scope import check_event, check_scope
+from asgicheck.validator import _scope
+from asgicheck.validator._scope import check_event, check_scope
 from asgicheck.violations import Party, Severity
 
 

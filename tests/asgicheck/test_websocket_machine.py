@@ -20,9 +20,9 @@ from bad_cases_websocket import (
 )
 from cases import Case, Step, bad
 
-from asgicheck import _websocket as machine
 from asgicheck.rules import RULES
 from asgicheck.validator import Validator
+from asgicheck.validator import _websocket as machine
 from asgicheck.violations import Detection, Party, Severity
 
 SENT_KEYS = (machine.ACCEPT, machine.SEND, machine.CLOSE, machine.DENIAL_START,

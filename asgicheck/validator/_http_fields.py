@@ -10,8 +10,8 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from asgicheck.checks import check_field, check_headers
 from asgicheck.rules import violation
+from asgicheck.validator._checks import check_field, check_headers
 from asgicheck.violations import Violation
 
 __all__ = ["FIELD_CHECKS", "has_descriptor"]

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from asgicheck.checks import parse_spec_version
 from asgicheck.rules import violation
+from asgicheck.validator._checks import parse_spec_version
 from asgicheck.violations import Severity, Violation
 
 __all__ = ["HTTP", "MISSING", "WS", "check_www", "is_extension_dict", "kind_of", "plain_http",

@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from asgicheck import _http, _lifespan, _scope, _websocket
-from asgicheck.checks import check_envelope, check_free_values, check_tuples
 from asgicheck.rules import violation
 from asgicheck.selection import DEFAULT, Selection
 from asgicheck.types import Message, Scope
+from asgicheck.validator import _http, _lifespan, _scope, _websocket
+from asgicheck.validator._checks import check_envelope, check_free_values, check_tuples
 from asgicheck.violations import Violation
 
 __all__ = ["Machine", "Validator"]

@@ -25,11 +25,11 @@ from typing import Literal
 
 from asgiref.compatibility import guarantee_single_callable
 
-from asgicheck._lane import HttpLane
-from asgicheck._www_scope import plain_http
 from asgicheck.selection import DEFAULT, Selection
 from asgicheck.types import ASGIApp, Message, Receive, Scope, Send
-from asgicheck.validator import Validator
+from asgicheck.validator._lane import HttpLane
+from asgicheck.validator._scope_fields import plain_http
+from asgicheck.validator._validator import Validator
 from asgicheck.violations import Party, Severity, Violation, ViolationError
 
 __all__ = ["ValidatedApp", "validate"]

@@ -27,10 +27,15 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
-from asgicheck._raised import from_send_error
-from asgicheck.checks import check_field, check_free_values, check_headers, parse_spec_version
 from asgicheck.rules import violation
 from asgicheck.types import Scope
+from asgicheck.validator._checks import (
+    check_field,
+    check_free_values,
+    check_headers,
+    parse_spec_version,
+)
+from asgicheck.validator._raised import from_send_error
 from asgicheck.violations import Severity, Violation
 
 __all__ = ["CAUTIONS", "DENIAL_MORE", "REFUSALS", "TRANSITIONS", "State", "WebSocketMachine"]

@@ -2,7 +2,7 @@
 
 Every rule here binds the server (party "server"): these are the static ``SCOPE``/``EVT``
 checks of the catalogue, for http, websocket and lifespan scopes, plus the ``tls`` extension
-(``_tls``); the fields of http and websocket scopes are in ``_www_scope``. Ordering between
+(``_tls``); the fields of http and websocket scopes are in ``_scope_fields``. Ordering between
 events is the state machines' job.
 
 Two promises. ``check_scope`` never raises, whatever it is given: a scope that is not a dict is
@@ -18,8 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from asgicheck._tls import check_tls
-from asgicheck._www_scope import (
+from asgicheck.rules import violation
+from asgicheck.validator._scope_fields import (
     HTTP,
     MISSING,
     WS,
@@ -31,7 +31,7 @@ from asgicheck._www_scope import (
     show,
     spec_version,
 )
-from asgicheck.rules import violation
+from asgicheck.validator._tls import check_tls
 from asgicheck.violations import Violation
 
 __all__ = ["check_event", "check_scope"]

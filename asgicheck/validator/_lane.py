@@ -1,6 +1,6 @@
 """The fast lane of ``validate()``: an everyday HTTP exchange, proved clean step by step.
 
-Most requests a development server sees are plain: a scope ``_www_scope.plain_http`` vouches
+Most requests a development server sees are plain: a scope ``_scope_fields.plain_http`` vouches
 for, the request read in ``http.request`` events (or not read at all, when it announced no
 body: ``_http_fast.announces_body``), an ``http.response.start`` that needs no thought
 (``_http_fast.start_length``) and ``http.response.body`` messages whose lengths add up. Such an
@@ -9,7 +9,7 @@ fraction of running the full ``Validator``, which is only built at the first ste
 cannot vouch for. It takes over in the state the lane reached (``_http_fast.resumed``), then
 judges that step and every later one, so the findings are the full path's, always.
 
-The lane is an optimisation only: ``validate()`` can switch it off (``middleware.FAST_LANE``),
+The lane is an optimisation only: ``validate()`` can switch it off (``wrapper.FAST_LANE``),
 and the tests run every known case both ways and require the same findings.
 """
 
@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
-from asgicheck._http_fast import announces_body, resumed, start_length
 from asgicheck.types import Message, Receive, Scope, Send
-from asgicheck.validator import Validator
+from asgicheck.validator._http_fast import announces_body, resumed, start_length
+from asgicheck.validator._validator import Validator
 
 if TYPE_CHECKING:
-    from asgicheck.middleware import ValidatedApp
+    from asgicheck.validator.wrapper import ValidatedApp
 
 __all__ = ["HttpLane"]
 
@@ -78,7 +78,7 @@ class HttpLane:
 
     def send(self, message: Message) -> Awaitable[None]:
         # A plain function handing back the server's own awaitable: no extra coroutine frame
-        # per message (middleware._checked says what that costs).
+        # per message (wrapper._checked says what that costs).
         if self.validator is None and type(message) is dict:
             try:
                 kind = message["type"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgicheck._www_scope import kind_of, show
 from asgicheck.rules import violation
+from asgicheck.validator._scope_fields import kind_of, show
 from asgicheck.violations import Violation
 
 __all__ = ["check_tls"]

@@ -24,14 +24,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from asgicheck._http_fast import announces_body, plain_body, plain_start
-from asgicheck._http_fields import FIELD_CHECKS as _FIELD_CHECKS
-from asgicheck._http_fields import has_descriptor
-from asgicheck._http_state import EXTENSION_OF, TRANSITIONS, State
-from asgicheck._raised import from_send_error
-from asgicheck.checks import check_free_values
 from asgicheck.rules import violation
 from asgicheck.types import Scope
+from asgicheck.validator._checks import check_free_values
+from asgicheck.validator._http_fast import announces_body, plain_body, plain_start
+from asgicheck.validator._http_fields import FIELD_CHECKS as _FIELD_CHECKS
+from asgicheck.validator._http_fields import has_descriptor
+from asgicheck.validator._http_state import EXTENSION_OF, TRANSITIONS, State
+from asgicheck.validator._raised import from_send_error
 from asgicheck.violations import Severity, Violation
 
 __all__ = ["EXTENSION_OF", "TRANSITIONS", "HTTPMachine", "State"]

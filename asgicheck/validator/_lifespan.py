@@ -24,9 +24,9 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from asgicheck.checks import check_field, check_free_values
 from asgicheck.rules import violation
 from asgicheck.types import Scope
+from asgicheck.validator._checks import check_field, check_free_values
 from asgicheck.violations import Violation
 
 __all__ = ["ENDINGS", "REFUSALS", "TRANSITIONS", "LifespanMachine", "State"]

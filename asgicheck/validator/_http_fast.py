@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from asgicheck._http_state import State
 from asgicheck.types import Scope
+from asgicheck.validator._http_state import State
 
 if TYPE_CHECKING:
-    from asgicheck._http import HTTPMachine
+    from asgicheck.validator._http import HTTPMachine
 
 __all__ = ["announces_body", "plain_body", "plain_start", "resumed", "start_length"]
 
@@ -125,7 +125,7 @@ def resumed(scope: Scope, *, head: bool, extensions: dict[str, Any] | None, rece
     are as they were when the scope was checked, whatever the app has put in the scope since,
     as the full path takes them when the call starts.
     """
-    from asgicheck._http import HTTPMachine  # _http imports this module
+    from asgicheck.validator._http import HTTPMachine  # _http imports this module
 
     machine = HTTPMachine(scope)
     machine._head = head
