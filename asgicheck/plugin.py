@@ -136,9 +136,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         MIDDLEWARE_KWARGS_INI: "keyword arguments for the middleware factory",
     }
     for name in _INI_KEYS:
-        linelist = name in (TARGETS_INI, WEBSOCKET_PATHS_INI, XFAIL_INI)
-        parser.addini(name, ini_help[name], type="linelist" if linelist else "string",
-                      default=[] if linelist else "")
+        if name in (TARGETS_INI, WEBSOCKET_PATHS_INI, XFAIL_INI):
+            parser.addini(name, ini_help[name], type="linelist", default=[])
+        else:
+            parser.addini(name, ini_help[name], type="string", default="")
 
 
 def pytest_configure(config: pytest.Config) -> None:
