@@ -2,8 +2,8 @@
 
 Both sides pay what a server pays per request: a fresh scope dict, a receive() that hands over
 the request, a send() that takes the messages. The only difference is the wrapper. This exchange
-is plain, so validate() proves it clean in its fast lane (asgicheck.validator._lane), checking every
-value of the fresh scope and messages each time; the only thing carried between requests is
+is plain, so validate() proves it clean in its fast lane (validator.wrapper.HttpLane), checking
+every value of the fresh scope and messages each time; the only thing carried between requests is
 the set of header names already proven lowercase. The "full path" line is the same wrapper
 with the lane switched off: what a request costs from the first step the lane cannot vouch
 for. The "checks nothing" line is a wrapper with validate()'s layers and no checks at all (an

@@ -1,7 +1,8 @@
 """The HTTP connection state machine (www.rst § HTTP, extensions.rst for the response extensions).
 
 Rule 1: everything that affects the transitions of an ``http`` scope lives in this file, but for
-the table itself (``TRANSITIONS``, in ``_http_state`` with the states it names).
+the table itself (``TRANSITIONS``, in ``_http_state`` with the states it names and the rule an
+illegal move breaks) and the pure proofs its fast paths ask (``_http_fast``).
 Rule 2: this file does not know whether the app or the server is under test; it is told what
 the app received and what it sent, and names the rules broken.
 
@@ -12,7 +13,7 @@ send with ``more_body`` False, or a path send. When the start announced ``traile
 final content leads to AWAITING_TRAILERS instead, and the final ``http.response.trailers``
 completes it. ``TRANSITIONS`` lists every legal (state, message type) pair; whether a message is
 final is read from its ``more_body``/``more_trailers`` in code. A pair missing from the table is
-exactly one violation, whose rule ``_misplaced`` picks.
+exactly one violation, whose rule ``_http_state.misplaced`` picks.
 
 The request side is smaller: ``http.request`` events until one has ``more_body`` False, then only
 ``http.disconnect``. Once the app has seen the disconnect (or a send() has raised), the completion
@@ -26,11 +27,9 @@ from typing import Any
 
 from asgicheck.rules import violation
 from asgicheck.types import Scope
-from asgicheck.validator._checks import check_free_values
-from asgicheck.validator._http_fast import announces_body, plain_body, plain_start
-from asgicheck.validator._http_fields import FIELD_CHECKS as _FIELD_CHECKS
-from asgicheck.validator._http_fields import has_descriptor
-from asgicheck.validator._http_state import EXTENSION_OF, TRANSITIONS, State
+from asgicheck.validator._http_fast import PlainProgress, announces_body, start_length
+from asgicheck.validator._http_fields import check_fields, has_descriptor
+from asgicheck.validator._http_state import EXTENSION_OF, TRANSITIONS, State, misplaced
 from asgicheck.validator._raised import from_send_error
 from asgicheck.violations import Severity, Violation
 
@@ -38,20 +37,11 @@ __all__ = ["EXTENSION_OF", "TRANSITIONS", "HTTPMachine", "State"]
 
 
 _KNOWN_TYPES = frozenset({"http.response.start", "http.response.body", *EXTENSION_OF})
-_DECLARED = {
-    "http.response.start": frozenset({"type", "status", "headers", "trailers"}),
-    "http.response.body": frozenset({"type", "body", "more_body"}),
-    "http.response.trailers": frozenset({"type", "headers", "more_trailers"}),
-    "http.response.push": frozenset({"type", "path", "headers"}),
-    "http.response.zerocopysend": frozenset({"type", "file", "offset", "count", "more_body"}),
-    "http.response.pathsend": frozenset({"type", "path"}),
-    "http.response.early_hint": frozenset({"type", "links"}),
-    "http.response.debug": frozenset({"type", "info"}),
-}
 # RFC 9113 §8.2.2: connection-specific header fields are malformed in HTTP/2.
 _H2_CONNECTION_HEADERS = frozenset(
     {b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade"})
-# The fast paths (_http_fast) are an optimisation; tests switch them off to compare.
+# The fast paths (_plain_start, _plain_body) are an optimisation; tests switch them off to
+# compare.
 FAST_PATHS = True
 # More receive() calls than this after http.disconnect means a loop waiting for a body that will
 # never come (bug class H2): a real app needs one or two.
@@ -90,6 +80,70 @@ class HTTPMachine:
         self._extensions = extensions if isinstance(extensions, dict) else {}
         self._head = scope.get("method") == "HEAD"
 
+    @classmethod
+    def resumed(cls, scope: Scope, progress: PlainProgress) -> HTTPMachine:
+        """The machine in the state the full path would have reached on the plain steps
+        ``progress`` records (``validate()``'s fast lane), so that it can take over mid-call."""
+        machine = cls(scope)
+        head = machine._head = progress.head
+        machine._extensions = {} if progress.extensions is None else progress.extensions
+        if progress.received:
+            machine._received_any = True
+            machine._request_done = progress.received == 2
+        if progress.status:
+            machine._status = progress.status
+            machine.state = State.STREAMING
+            if progress.length >= 0 and not head:
+                machine._declared_length = progress.length
+        if progress.phase:
+            machine._sent_bytes = progress.sent
+            machine._content_sent = machine._body_used = True
+            if progress.phase == 2:
+                machine.state = State.COMPLETE
+        return machine
+
+    # -- the fast paths: the two messages almost every response is made of --------------------
+    # Each proves cheaply that its message breaks no rule and moves the machine the simplest
+    # way, then makes that move; anything unusual returns False untouched, for the full path.
+
+    def _plain_start(self, message: dict[str, Any]) -> bool:
+        if (self.state is not State.AWAITING_START or not self._received_any
+                or self._disconnected or self._send_failed):
+            return False
+        length = start_length(message)
+        if length == -2:
+            return False
+        self._status = message["status"]
+        self.state = State.STREAMING
+        if length >= 0 and not self._head:
+            self._declared_length = length
+        return True
+
+    def _plain_body(self, message: dict[str, Any]) -> bool:
+        if (self.state is not State.STREAMING or self._pathsend_used
+                or self._disconnected or self._send_failed):
+            return False
+        body = message.get("body", b"")
+        more = message.get("more_body", False)
+        if type(body) is not bytes or (more is not True and more is not False):
+            return False
+        # Nothing but type, body and more_body (counted: a keys() <= set test costs far more).
+        if len(message) != 1 + ("body" in message) + ("more_body" in message):
+            return False
+        size = len(body)
+        if size and (self._head or self._status == 204 or self._status == 304):
+            return False
+        total = self._sent_bytes + size
+        declared = self._declared_length
+        if declared is not None and (total > declared or (not more and total != declared)):
+            return False
+        self._sent_bytes = total
+        self._content_sent = True
+        self._body_used = True
+        if not more:
+            self.state = State.AWAITING_TRAILERS if self._trailers else State.COMPLETE
+        return True
+
     # -- the request side: events the app received -------------------------------------------
 
     def received(self, event: dict[str, Any], index: int) -> list[Violation]:
@@ -122,8 +176,8 @@ class HTTPMachine:
 
     def sent(self, message: dict[str, Any], index: int) -> list[Violation]:
         kind: str = message["type"]
-        if FAST_PATHS and (kind == "http.response.body" and plain_body(self, message)
-                           or kind == "http.response.start" and plain_start(self, message)):
+        if FAST_PATHS and (kind == "http.response.body" and self._plain_body(message)
+                           or kind == "http.response.start" and self._plain_start(message)):
             return []
         if kind not in _KNOWN_TYPES:
             # www.rst: an http scope carries only http.response.* messages; asgi.rst "Error
@@ -137,11 +191,10 @@ class HTTPMachine:
             found.append(violation("GEN-APP-015", f"sent {kind!r} but the server did not "
                                    f"advertise {extension!r} in scope['extensions']",
                                    index=index))
-        found += _FIELD_CHECKS[kind](message, index)
-        found += check_free_values(message, _DECLARED[kind], index)
+        found += check_fields(kind, message, index)
         target = TRANSITIONS[self.state].get(kind)
         if target is None:
-            found.append(self._misplaced(kind, index))
+            found.append(misplaced(kind, self.state, self._trailers, index))
             return found
         found += _STEPS.get(kind, _no_step)(self, message, index)
         return found
@@ -160,44 +213,6 @@ class HTTPMachine:
             return [violation("HTTP-RECV-005", "send() after the app had received "
                               "http.disconnect: the client is gone", index=index)]
         return []
-
-    def _misplaced(self, kind: str, index: int) -> Violation:
-        state = self.state
-        if kind == "http.response.start":
-            return violation("HTTP-SEND-002", f"a second http.response.start (the response is "
-                             f"{state.value}): one response per request", index=index)
-        if kind == "http.response.trailers":
-            if not self._trailers:
-                return violation("TRL-APP-001", "http.response.trailers without "
-                                 "trailers=True on http.response.start", index=index)
-            if state is State.STREAMING:
-                return violation("TRL-APP-004", "http.response.trailers before the final "
-                                 "http.response.body (more_body=False)", index=index)
-            return violation("TRL-APP-006", "http.response.trailers after the final "
-                             "trailers (more_trailers=False) completed the response",
-                             index=index)
-        if state is State.AWAITING_START:
-            rule = {"http.response.body": "HTTP-SEND-001", "http.response.pathsend": "PS-APP-001",
-                    "http.response.zerocopysend": "ZC-APP-001",
-                    "http.response.push": "PUSH-APP-001"}[kind]
-            return violation(rule, f"{kind} before http.response.start", index=index)
-        if kind == "http.response.debug":
-            return violation("DBG-APP-001", "http.response.debug after http.response.start; "
-                             "it must come once, before the start", index=index)
-        if kind == "http.response.early_hint":
-            return violation("EH-APP-002", "http.response.early_hint after the final body: "
-                             "the response is already over", index=index)
-        if kind == "http.response.push":
-            return violation("PUSH-APP-001", "http.response.push after the final body",
-                             index=index)
-        if kind == "http.response.zerocopysend":
-            return violation("ZC-APP-001", "http.response.zerocopysend after the final body",
-                             index=index)
-        if kind == "http.response.pathsend":
-            return violation("PS-APP-001", "http.response.pathsend after the response body "
-                             "was complete", index=index)
-        return violation("HTTP-SEND-013", f"{kind} after the response was complete; servers "
-                         f"ignore it or raise (uvicorn: 'Unexpected ASGI message')", index=index)
 
     # -- per-type steps, run when the transition is legal --------------------------------------
 

@@ -1,27 +1,19 @@
-"""Fast paths for the two messages almost every HTTP response is made of.
+"""The proofs behind the fast paths: cheap answers to "does this need any thought?".
 
-``plain_start`` and ``plain_body`` prove, cheaply, that a message breaks no rule and moves the
-machine in the simplest way, and then make that move. Anything unusual (a header that needs
-thought, a status without content, a disconnect, an extension) makes them return False without
-touching the machine, and ``_http`` takes its full path. They are an optimisation only: the tests
-run every known case with and without them and require the same findings.
-
-``start_length`` is the start's proof on its own, shared with ``validate()``'s fast lane
-(``_lane``), and ``resumed`` builds the machine that lane's steps lead to when it hands over.
-``announces_body`` is HTTP-RECV-001's question, asked by the machine and the lane alike.
+``start_length`` proves that an ``http.response.start`` breaks no rule and needs no thought (and
+reads its content-length); ``announces_body`` is HTTP-RECV-001's question about the request
+headers. The machine (``_http``) asks both on its fast paths, and ``validate()``'s fast lane
+(``wrapper``) asks them before any machine exists; ``PlainProgress`` is how far that lane got,
+from which ``HTTPMachine.resumed`` rebuilds the machine when the lane hands over. They are an
+optimisation only: the tests run every known case with and without them and require the same
+findings.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from asgicheck.types import Scope
-from asgicheck.validator._http_state import State
-
-if TYPE_CHECKING:
-    from asgicheck.validator._http import HTTPMachine
-
-__all__ = ["announces_body", "plain_body", "plain_start", "resumed", "start_length"]
+__all__ = ["PlainProgress", "announces_body", "start_length"]
 
 # RFC 9110 §5.6.2 token characters: deleting them from a valid header name leaves nothing.
 TOKEN_CHARS = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -74,76 +66,24 @@ def start_length(message: dict[str, Any]) -> int:
     return length
 
 
-def plain_start(machine: HTTPMachine, message: dict[str, Any]) -> bool:
-    if (machine.state is not State.AWAITING_START or not machine._received_any
-            or machine._disconnected or machine._send_failed):
-        return False
-    length = start_length(message)
-    if length == -2:
-        return False
-    machine._status = message["status"]
-    machine.state = State.STREAMING
-    if length >= 0 and not machine._head:
-        machine._declared_length = length
-    return True
+class PlainProgress:
+    """How far an exchange has come on plain steps proved outside the machine (``validate()``'s
+    fast lane): all ``HTTPMachine.resumed`` needs to build the machine those steps lead to.
 
-
-def plain_body(machine: HTTPMachine, message: dict[str, Any]) -> bool:
-    if (machine.state is not State.STREAMING or machine._pathsend_used
-            or machine._disconnected or machine._send_failed):
-        return False
-    body = message.get("body", b"")
-    more = message.get("more_body", False)
-    if type(body) is not bytes or (more is not True and more is not False):
-        return False
-    # Nothing but type, body and more_body (counted: a keys() <= set test costs far more).
-    if len(message) != 1 + ("body" in message) + ("more_body" in message):
-        return False
-    size = len(body)
-    if size and (machine._head or machine._status == 204 or machine._status == 304):
-        return False
-    total = machine._sent_bytes + size
-    declared = machine._declared_length
-    if declared is not None and (total > declared or (not more and total != declared)):
-        return False
-    machine._sent_bytes = total
-    machine._content_sent = True
-    machine._body_used = True
-    if not more:
-        machine.state = State.AWAITING_TRAILERS if machine._trailers else State.COMPLETE
-    return True
-
-
-def resumed(scope: Scope, *, head: bool, extensions: dict[str, Any] | None, received: int,
-            status: int, length: int, sent: int, phase: int) -> HTTPMachine:
-    """A machine in the state the full path would have reached on the plain steps a fast lane
-    (``validate()``'s) has taken so far, so that the full path can take over mid-exchange.
-
-    ``received``: 0 nothing yet, 1 part of the request body, 2 all of it. ``status``: 0 before
-    the start. ``length``: the start's content-length, -1 for none. ``phase``: 0 no content
-    sent yet, 1 some, 2 the final body. ``head`` and ``extensions`` (the dict itself, or None)
-    are as they were when the scope was checked, whatever the app has put in the scope since,
-    as the full path takes them when the call starts.
+    The state starts at these class-level defaults, so an instance stores only what changes.
+    ``head`` and ``extensions`` (the dict itself, or None) are as they were when the scope was
+    checked, whatever the app has put in the scope since, as the full path takes them when the
+    call starts.
     """
-    from asgicheck.validator._http import HTTPMachine  # _http imports this module
 
-    machine = HTTPMachine(scope)
-    machine._head = head
-    machine._extensions = {} if extensions is None else extensions
-    if received:
-        machine._received_any = True
-        machine._request_done = received == 2
-    if status:
-        machine._status = status
-        machine.state = State.STREAMING
-        if length >= 0 and not head:
-            machine._declared_length = length
-    if phase:
-        machine._sent_bytes = sent
-        machine._content_sent = machine._body_used = True
-        if phase == 2:
-            machine.state = State.COMPLETE
-    return machine
+    index = 0  # the steps so far: the Validator's running index
+    received = 0  # 0: no request event yet, 1: part of the body, 2: all of it
+    status = 0  # the response status; 0 before http.response.start
+    length = -1  # the declared content-length (-1: none, or a HEAD response)
+    sent = 0  # body bytes sent
+    phase = 0  # 0: no content yet, 1: some, 2: the final body was sent
+    head = False
+    extensions: dict[str, Any] | None = None
 
 
 _BODY_NAME_LENGTHS = frozenset({len(b"content-length"), len(b"transfer-encoding"),

@@ -11,12 +11,24 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from asgicheck.rules import violation
-from asgicheck.validator._checks import check_field, check_headers
+from asgicheck.validator._checks import check_field, check_free_values, check_headers
 from asgicheck.violations import Violation
 
-__all__ = ["FIELD_CHECKS", "has_descriptor"]
+__all__ = ["FIELD_CHECKS", "check_fields", "has_descriptor"]
 
 Message = dict[str, Any]
+
+# The keys each message type declares; any other key is walked by the generic checks.
+DECLARED: dict[str, frozenset[str]] = {
+    "http.response.start": frozenset({"type", "status", "headers", "trailers"}),
+    "http.response.body": frozenset({"type", "body", "more_body"}),
+    "http.response.trailers": frozenset({"type", "headers", "more_trailers"}),
+    "http.response.push": frozenset({"type", "path", "headers"}),
+    "http.response.zerocopysend": frozenset({"type", "file", "offset", "count", "more_body"}),
+    "http.response.pathsend": frozenset({"type", "path"}),
+    "http.response.early_hint": frozenset({"type", "links"}),
+    "http.response.debug": frozenset({"type", "info"}),
+}
 
 
 def _start(message: Message, index: int) -> list[Violation]:
@@ -123,3 +135,9 @@ FIELD_CHECKS: dict[str, Callable[[Message, int], list[Violation]]] = {
     "http.response.early_hint": _early_hint,
     "http.response.debug": _debug,
 }
+
+
+def check_fields(kind: str, message: Message, index: int) -> list[Violation]:
+    """Every finding about the fields of one message of a known ``kind``: its declared fields
+    by their own rules, any other key by the generic value checks."""
+    return FIELD_CHECKS[kind](message, index) + check_free_values(message, DECLARED[kind], index)

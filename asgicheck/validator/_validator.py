@@ -93,8 +93,8 @@ class Validator:
             self._keep(found)
 
     @classmethod
-    def _resumed(cls, scope: Scope, selection: Selection, machine: Machine,
-                 index: int) -> Validator:
+    def resumed(cls, scope: Scope, machine: Machine, index: int, *,
+                selection: Selection = DEFAULT) -> Validator:
         """Take over mid-exchange from a fast lane (``validate()``'s) that has proved the scope
         and the first ``index`` steps clean and brought ``machine`` to where they lead."""
         self = cls.__new__(cls)

@@ -4,8 +4,9 @@ Like the standard library's ``wsgiref.validate``, it sits between any server and
 judges what crosses: the scope and events the server hands in, the messages the app sends out,
 and how the app's call ends. Clean traffic passes through untouched (the same dict objects, in
 the same order). The judge is the sans-IO ``Validator``; an everyday HTTP exchange is proved
-clean by a cheaper fast lane (``_lane``) that hands over to it at the first step it cannot
-vouch for, so the cost is a few microseconds per request and it can stay on in development::
+clean by a cheaper fast lane (``HttpLane``, below) that hands over to it at the first step it
+cannot vouch for, so the cost is a few microseconds per request and it can stay on in
+development::
 
     app = asgicheck.validate(app)                  # raise at the offending send()
     app = asgicheck.validate(app, mode="record")   # keep going; inspect app.violations
@@ -14,6 +15,17 @@ In ``raise`` mode an error-level violation by the app raises ``ViolationError`` 
 that carried it, before the server sees the message, so the traceback points at the bug.
 Warnings, and everything the server breaks, are recorded and logged to the ``asgicheck`` logger
 but never raised: an app should not crash for its server's mistakes.
+
+The fast lane. Most requests a development server sees are plain: a scope
+``_scope_fields.plain_http`` vouches for, the request read in ``http.request`` events (or not
+read at all, when it announced no body: ``announces_body``), an ``http.response.start`` that
+needs no thought (``start_length``) and ``http.response.body`` messages whose lengths add up.
+Such an exchange breaks no rule, and proving that in a few subscripts and exact type tests
+costs a fraction of running the full ``Validator``, which is only built at the first step the
+lane cannot vouch for. It takes over in the state the lane reached (``HTTPMachine.resumed``),
+then judges that step and every later one, so the findings are the full path's, always. The
+lane is an optimisation only: ``FAST_LANE`` switches it off, and the tests run every known
+case both ways and require the same findings.
 """
 
 from __future__ import annotations
@@ -27,7 +39,8 @@ from asgiref.compatibility import guarantee_single_callable
 
 from asgicheck.selection import DEFAULT, Selection
 from asgicheck.types import ASGIApp, Message, Receive, Scope, Send
-from asgicheck.validator._lane import HttpLane
+from asgicheck.validator._http import HTTPMachine
+from asgicheck.validator._http_fast import PlainProgress, announces_body, start_length
 from asgicheck.validator._scope_fields import plain_http
 from asgicheck.validator._validator import Validator
 from asgicheck.violations import Party, Severity, Violation, ViolationError
@@ -74,7 +87,7 @@ class ValidatedApp:
                 and plain_http(scope)):
             await self._checked(scope, receive, send)
             return
-        lane = HttpLane()  # see _lane: the full Validator only if a step needs it
+        lane = HttpLane()  # the full Validator only if a step needs it
         lane.owner = self
         lane.scope = scope
         lane.inner_receive = receive
@@ -149,3 +162,87 @@ def validate(app: object, *, mode: Mode = "raise", selection: Selection = DEFAUL
              keep: int = 10_000) -> ValidatedApp:
     """Wrap ``app`` (ASGI 3, or ASGI 2 through asgiref) so every connection is checked."""
     return ValidatedApp(app, mode=mode, selection=selection, keep=keep)
+
+
+class HttpLane(PlainProgress):
+    """One exchange in the fast lane. ``receive`` and ``send`` are what the app is given; the
+    state (``PlainProgress``) is how far the plain steps have come."""
+
+    validator: Validator | None = None  # the full path, once it has taken over
+    # Set per exchange by the owner (attribute stores are cheaper than an __init__ call).
+    owner: ValidatedApp
+    scope: Scope
+    inner_receive: Receive
+    inner_send: Send
+
+    def take_over(self) -> Validator:
+        """Hand over to the full path, in the state the plain steps have reached."""
+        machine = HTTPMachine.resumed(self.scope, self)
+        validator = Validator.resumed(self.scope, machine, self.index,
+                                      selection=self.owner.selection)
+        self.validator = validator
+        return validator
+
+    async def receive(self) -> Message:
+        event = await self.inner_receive()
+        if (self.validator is None and self.received != 2 and not self.status
+                and type(event) is dict and len(event) == 3):
+            try:
+                kind, body, more = event["type"], event["body"], event["more_body"]
+            except KeyError:
+                kind = None
+            # Exactly {type, body, more_body} with exact types: check_event has nothing to say,
+            # and the machine only notes how much of the request has come.
+            if (kind == "http.request" and type(kind) is str and type(body) is bytes
+                    and (more is False or more is True)):
+                self.index += 1
+                self.received = 1 if more else 2
+                return event
+        found = (self.validator or self.take_over()).app_received(event)
+        if found:
+            self.owner._record(found, self.scope)
+        return event
+
+    def send(self, message: Message) -> Awaitable[None]:
+        # A plain function handing back the server's own awaitable: no extra coroutine frame
+        # per message (``ValidatedApp._checked`` says what that costs).
+        if self.validator is None and type(message) is dict:
+            try:
+                kind = message["type"]
+            except KeyError:
+                kind = None
+            if (kind == "http.response.body" and self.status and self.phase != 2
+                    and type(kind) is str):
+                # HTTPMachine._plain_body's proof, on the lane's state.
+                keys = len(message)
+                try:
+                    body = message["body"] if keys > 1 else b""
+                    more = message["more_body"] if keys == 3 else False
+                except KeyError:
+                    body = None
+                if (type(body) is bytes and keys <= 3 and (more is False or more is True)
+                        and not (self.head and body)):
+                    total = self.sent + len(body)
+                    length = self.length
+                    # With a declared length: never past it, and the last body lands on it.
+                    if length < 0 or total < length and more or total == length:
+                        self.index += 1
+                        self.sent = total
+                        self.phase = 1 if more else 2
+                        return self.inner_send(message)
+            elif (kind == "http.response.start" and not self.status and type(kind) is str
+                  and (self.received or not announces_body(self.scope.get("headers")))):
+                # Answering before reading is plain unless the request announced a body
+                # (HTTP-RECV-001): most GET handlers never call receive().
+                declared = start_length(message)
+                if declared != -2:
+                    self.index += 1
+                    self.status = message["status"]
+                    if not self.head:
+                        self.length = declared
+                    return self.inner_send(message)
+        found = (self.validator or self.take_over()).app_sent(message)
+        if found:
+            self.owner._record(found, self.scope)
+            self.owner._raise_for(found)
+        return self.inner_send(message)

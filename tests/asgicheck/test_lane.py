@@ -1,4 +1,4 @@
-"""validate()'s fast lane (asgicheck.validator._lane) never changes a finding.
+"""validate()'s fast lane (asgicheck.validator.wrapper.HttpLane) never changes a finding.
 
 Every known case, good and bad, is played as a real app under validate(), with the lane and
 without it, on a fresh wrapper and on one whose caches many good exchanges have filled first;
@@ -26,7 +26,7 @@ import asgicheck.validator.wrapper
 from asgicheck import ViolationError, validate
 from asgicheck.selection import Selection
 from asgicheck.validator import ValidatedApp
-from asgicheck.validator._lane import HttpLane
+from asgicheck.validator.wrapper import HttpLane
 from asgicheck.violations import Party
 
 ALL_CASES = [*bad_cases_http.CASES, *bad_cases_scope.CASES, *bad_cases_websocket.CASES,
