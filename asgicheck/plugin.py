@@ -11,7 +11,7 @@ collecting plugin object is registered only when an app is named.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -242,7 +242,9 @@ def asgi_exchange(request: pytest.FixtureRequest) -> Callable[..., Transcript]:
     apps are wrapped. A finding that fails a run (under ``--asgicheck-select``/``-ignore``/
     ``-strict``) raises ``ViolationError`` with the transcript, unless ``check=False``; the
     transcript's ``violations``, ``sent``, ``status`` and ``body`` are there to assert on.
-    ``lifespan=True`` runs the exchange inside a lifespan startup/shutdown.
+    ``lifespan=True`` runs the exchange inside a lifespan startup/shutdown; the other keywords
+    (``body``, ``chunks``, ``headers``, ``query_string``, ``messages``, ``subprotocols``,
+    ``spec_version``, ``deadline``) are those of ``asgicheck.driver.exchange``.
     """
     from asgicheck import driver  # the driver's thread and loop start only when used
 
@@ -250,32 +252,14 @@ def asgi_exchange(request: pytest.FixtureRequest) -> Callable[..., Transcript]:
     selection = run.settings.selection if run else DEFAULT
 
     def exchange(method: str = "GET", path: str = "/", *, app: object = None,
-                 body: bytes = b"", chunks: Sequence[bytes] | None = None,
-                 headers: Sequence[tuple[bytes, bytes]] = (), query_string: bytes = b"",
-                 messages: Sequence[dict[str, Any]] = (), subprotocols: Sequence[str] = (),
-                 spec_version: str = "2.4", deadline: float = 5.0, lifespan: bool = False,
-                 check: bool = True) -> Transcript:
+                 check: bool = True, **options: Any) -> Transcript:
         __tracebackhide__ = True  # failures point at the user's test, not at this helper
         target = app if app is not None else run.suite.app if run else None
         if target is None:
             raise TypeError(f"asgi_exchange needs app=... (or {APP_OPTION}=MODULE:APP)")
         if detect_style(target)[0] == "asgi2":
             target = single_callable(target)
-        if method.upper() in ("WS", "WEBSOCKET"):
-            script = driver.websocket_script(
-                driver.websocket_scope(path, query_string=query_string, headers=headers,
-                                       subprotocols=subprotocols, spec_version=spec_version),
-                messages, deadline=deadline)
-        else:
-            script = driver.http_script(
-                driver.http_scope(method, path, query_string=query_string, headers=headers,
-                                  body=body, spec_version=spec_version),
-                chunks if chunks is not None else [body], deadline=deadline)
-        if lifespan:
-            with driver.Server(target, selection=selection, deadline=deadline) as server:
-                transcript = server.run(script)
-        else:
-            transcript = driver.run(target, script, selection=selection)
+        transcript = driver.exchange(target, method, path, selection=selection, **options)
         failing = [v for v in transcript.violations if selection.fails(v)]
         if check and failing:
             error = ViolationError(failing)

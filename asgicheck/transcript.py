@@ -18,7 +18,8 @@ from typing import Any, Literal
 
 from asgicheck.violations import Violation
 
-__all__ = ["Ended", "Entry", "Note", "Received", "Sent", "Transcript", "format_message"]
+__all__ = ["Ended", "Entry", "Note", "Received", "Sent", "Transcript", "changed_keys",
+           "exception_chain", "format_message"]
 
 Ended = Literal["returned", "raised", "timeout", "cancelled"]
 SendResult = Literal["ok", "raised", "ignored"]
@@ -246,3 +247,28 @@ def format_message(message: Any, *, width: int = 48) -> str:
 def _short(value: Any, width: int) -> str:
     text = repr(value)
     return text if len(text) <= width else text[:width - 3] + "..."
+
+
+# -- the facts a transcript records about how the call ended ------------------------------------
+
+_MISSING = object()
+
+
+def exception_chain(exc: BaseException) -> tuple[str, ...]:
+    """The exception's type name, then those of its __cause__/__context__ chain."""
+    names: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(names) < 8:
+        seen.add(id(current))
+        names.append(type(current).__name__)
+        current = current.__cause__ or current.__context__
+    return tuple(names)
+
+
+def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:
+    """The scope keys the app added, removed or replaced (GEN-MW-001)."""
+    if before == after:
+        return ()
+    keys = set(before) | set(after)
+    return tuple(sorted(k for k in keys if before.get(k, _MISSING) is not after.get(k, _MISSING)))

@@ -194,7 +194,7 @@ def _verdict(ratio: float, factor: float) -> str:
 
 
 def handoff(n: int) -> None:
-    from asgicheck._watchdog import shared_runner
+    from asgicheck.driver._watchdog import shared_runner
 
     runner = shared_runner()
     for _ in range(n):
@@ -220,7 +220,7 @@ def validator(n: int) -> None:
 def _alone(fn: Callable[[int], None]) -> Callable[[int], None]:
     """``fn`` with a validator that judges nothing: what is left is the driver and the app."""
     def without_validator(n: int) -> None:
-        from asgicheck import _connection
+        from asgicheck.driver import _connection
 
         real = _connection.Validator  # type: ignore[attr-defined]
         _connection.Validator = _NoValidator  # type: ignore[attr-defined,assignment]

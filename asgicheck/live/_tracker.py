@@ -19,8 +19,7 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from asgicheck._findings import exception_chain
-from asgicheck.transcript import NOTE, RECEIVED, SENT, Ended, Transcript
+from asgicheck.transcript import NOTE, RECEIVED, SENT, Ended, Transcript, exception_chain
 from asgicheck.types import ASGIApp, Message, Receive, Scope, Send
 from asgicheck.violations import Violation
 

@@ -26,8 +26,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from asgicheck._watchdog import Runner
-from asgicheck.driver import Script, Server, run, run_concurrently
+from asgicheck.driver import Runner, Script, Server, run, run_concurrently
 from asgicheck.scenarios import RunOptions
 from asgicheck.transcript import Transcript
 

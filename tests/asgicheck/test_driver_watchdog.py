@@ -24,9 +24,9 @@ from bad_apps.hostile import (
 )
 from driver_support import echo_app, rules
 
-from asgicheck import _watchdog
 from asgicheck.driver import (
     Gate,
+    _watchdog,
     http_scope,
     http_script,
     run,
@@ -55,7 +55,7 @@ def test_tasks_an_isolated_exchange_leaves_behind_are_cancelled() -> None:
 
 
 def test_the_portable_loop_driver_works_too() -> None:
-    from asgicheck.driver import _run_on
+    from asgicheck.driver._server import _run_on
     from asgicheck.selection import DEFAULT
 
     runner = _watchdog.Runner(portable=True)
@@ -260,7 +260,7 @@ def test_an_app_may_return_any_awaitable() -> None:
 
 
 def test_without_a_synchronous_first_step_the_loop_takes_it(monkeypatch: Any) -> None:
-    from asgicheck import _connection
+    from asgicheck.driver import _connection
 
     monkeypatch.setattr(_connection, "enter_task", None)  # as where asyncio lacks _enter_task
     t = run(echo_app(), http_script(http_scope("POST", "/", body=b"x"), [b"x"]))

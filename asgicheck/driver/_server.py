@@ -1,12 +1,4 @@
-"""The driver: runs an ASGI app through scripted exchanges as a strict server, under a watchdog.
-
-::
-
-    from asgicheck.driver import http_scope, http_script, run
-
-    transcript = run(app, http_script(http_scope("POST", "/echo", body=b"abcdef"),
-                                      [b"abc", b"", b"def"]))
-    print(transcript.render())
+"""The driver's entry points: one exchange, a batch, several at once, a whole server run.
 
 Every exchange has a hard deadline and never raises for anything the app does: an app that
 hangs, blocks the loop, spins, raises ``KeyboardInterrupt`` or returns garbage ends as a
@@ -30,10 +22,10 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeVar
 
-from asgicheck import _watchdog
-from asgicheck._connection import MARGIN, Connection, connection, grace_for, limit_for
-from asgicheck._scopes import (
-    HTTP_EXTENSIONS,
+from asgicheck.driver import _watchdog
+from asgicheck.driver._connection import MARGIN, Connection, connection, grace_for, limit_for
+from asgicheck.driver._script import (
+    Script,
     http_scope,
     http_script,
     lifespan_scope,
@@ -41,30 +33,36 @@ from asgicheck._scopes import (
     websocket_scope,
     websocket_script,
 )
-from asgicheck._script import ClientDisconnected, Gate, Script, Step
-from asgicheck._watchdog import Abandoned, Runner, Ticket, Wedged, shared_runner
+from asgicheck.driver._watchdog import Abandoned, Runner, Ticket, Wedged, shared_runner
 from asgicheck.selection import DEFAULT, Selection
 from asgicheck.transcript import Transcript
 
-__all__ = [
-    "HTTP_EXTENSIONS",
-    "ClientDisconnected",
-    "Gate",
-    "Script",
-    "Server",
-    "Startup",
-    "Step",
-    "Transcript",
-    "http_scope",
-    "http_script",
-    "lifespan_scope",
-    "lifespan_script",
-    "run",
-    "run_concurrently",
-    "run_many",
-    "websocket_scope",
-    "websocket_script",
-]
+__all__ = ["Server", "Startup", "exchange", "run", "run_concurrently", "run_many"]
+
+def exchange(app: Any, method: str = "GET", path: str = "/", *, body: bytes = b"",
+             chunks: Sequence[bytes] | None = None, headers: Sequence[tuple[bytes, bytes]] = (),
+             query_string: bytes = b"", messages: Sequence[dict[str, Any]] = (),
+             subprotocols: Sequence[str] = (), spec_version: str = "2.4", deadline: float = 5.0,
+             lifespan: bool = False, selection: Selection = DEFAULT) -> Transcript:
+    """One exchange said in a few words: an HTTP request, or a websocket session when
+    ``method`` is ``"WS"`` (``messages`` are what the client sends). ``chunks`` splits the body
+    as the client sends it (default: in one piece); ``lifespan=True`` runs the exchange inside
+    a lifespan startup and shutdown. What the ``asgi_exchange`` pytest fixture runs."""
+    if method.upper() in ("WS", "WEBSOCKET"):
+        script = websocket_script(
+            websocket_scope(path, query_string=query_string, headers=headers,
+                            subprotocols=subprotocols, spec_version=spec_version),
+            messages, deadline=deadline)
+    else:
+        script = http_script(
+            http_scope(method, path, query_string=query_string, headers=headers, body=body,
+                       spec_version=spec_version),
+            chunks if chunks is not None else [body], deadline=deadline)
+    if lifespan:
+        with Server(app, selection=selection, deadline=deadline) as server:
+            return server.run(script)
+    return run(app, script, selection=selection)
+
 
 def run(app: Any, script: Script, *, selection: Selection = DEFAULT) -> Transcript:
     """Run one exchange and return its transcript. Never raises for anything the app does."""

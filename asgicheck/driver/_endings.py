@@ -1,16 +1,12 @@
-"""The driver's own findings about how an app ended (OPS-APP-002/003, GEN-APP-001), and the small
-facts a transcript records about the end (the exception chain, the scope keys the app changed)."""
+"""The driver's own findings about how an app ended: hung (OPS-APP-002), blocked the loop
+(OPS-APP-003), or gave nothing awaitable when called (GEN-APP-001)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from asgicheck.rules import violation
 from asgicheck.violations import Violation
 
-__all__ = ["changed_keys", "exception_chain", "hang", "not_awaitable", "stall"]
-
-_MISSING = object()
+__all__ = ["hang", "not_awaitable", "stall"]
 
 
 def hang(*, stalled: float, reason: str | None, kind: str | None, deadline: float,
@@ -44,23 +40,3 @@ def not_awaitable(value: object) -> Violation:
     """GEN-APP-001: calling the app did not give an awaitable."""
     return violation("GEN-APP-001", f"calling the app returned {value!r:.80}, which is not "
                      f"awaitable: an ASGI 3 app is an async callable (scope, receive, send)")
-
-
-def exception_chain(exc: BaseException) -> tuple[str, ...]:
-    """The exception's type name, then those of its __cause__/__context__ chain."""
-    names: list[str] = []
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and len(names) < 8:
-        seen.add(id(current))
-        names.append(type(current).__name__)
-        current = current.__cause__ or current.__context__
-    return tuple(names)
-
-
-def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:
-    """The scope keys the app added, removed or replaced (GEN-MW-001)."""
-    if before == after:
-        return ()
-    keys = set(before) | set(after)
-    return tuple(sorted(k for k in keys if before.get(k, _MISSING) is not after.get(k, _MISSING)))

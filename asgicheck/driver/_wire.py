@@ -25,14 +25,14 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-from asgicheck._progress import Progress
-from asgicheck._script import ClientDisconnected, Gate, Script, Step
+from asgicheck.driver._progress import Progress
+from asgicheck.driver._script import ClientDisconnected, Gate, Script, Step
 from asgicheck.transcript import NOTE, RECEIVED, SENT, LogItem, Transcript
 from asgicheck.types import Message
 from asgicheck.violations import Party, Violation, ViolationError
 
 if TYPE_CHECKING:
-    from asgicheck._watchdog import Runner
+    from asgicheck.driver._watchdog import Runner
     from asgicheck.selection import Selection
     from asgicheck.validator import Validator
 

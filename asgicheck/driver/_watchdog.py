@@ -34,7 +34,7 @@ from asyncio import events
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from asgicheck._hosts import Hosts
+from asgicheck.driver._hosts import Hosts
 
 __all__ = ["Abandoned", "Heartbeat", "Runner", "Ticket", "Wedged", "shared_runner"]
 

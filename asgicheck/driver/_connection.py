@@ -19,19 +19,19 @@ from collections.abc import Callable, Coroutine, Generator
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
-from asgicheck import _findings, _progress
-from asgicheck._hosts import cancel_requested, enter_task, leave_task
-from asgicheck._script import Script
-from asgicheck._watchdog import Ticket
-from asgicheck._wire import MAX_ENTRIES, Wire
+from asgicheck.driver import _endings, _progress
+from asgicheck.driver._hosts import cancel_requested, enter_task, leave_task
+from asgicheck.driver._script import Script
+from asgicheck.driver._watchdog import Ticket
+from asgicheck.driver._wire import MAX_ENTRIES, Wire
 from asgicheck.selection import Selection
-from asgicheck.transcript import RECEIVED, Ended, Transcript
+from asgicheck.transcript import RECEIVED, Ended, Transcript, changed_keys, exception_chain
 from asgicheck.validator import Validator
 from asgicheck.violations import Party, Violation
 
 if TYPE_CHECKING:
-    from asgicheck._hosts import Host
-    from asgicheck._watchdog import Runner
+    from asgicheck.driver._hosts import Host
+    from asgicheck.driver._watchdog import Runner
 
 __all__ = ["MARGIN", "MAX_ENTRIES", "Connection", "connection", "grace_for", "limit_for"]
 
@@ -297,12 +297,12 @@ class Connection(Wire):
         extra: list[Violation] = _NONE  # the driver's own findings (rarely any)
         if ended == "returned":
             if result is _NOT_AWAITABLE:
-                extra = [_findings.not_awaitable(self.not_awaitable)]
+                extra = [_endings.not_awaitable(self.not_awaitable)]
                 result = None
             else:
                 self.validator.app_returned(result)
         elif ended == "timeout":
-            extra = [_findings.hang(
+            extra = [_endings.hang(
                 stalled=stalled, reason=self.expire_reason, kind=self.timed_out,
                 deadline=script.deadline, linger=script.linger, blocked=self.blocked)]
         elif exc is not None:
@@ -314,7 +314,7 @@ class Connection(Wire):
         else:  # it never waited: the whole exchange was one step of the loop
             worst = duration
         if worst > script.block_threshold:
-            extra = [*extra, _findings.stall(worst, script.block_threshold)]
+            extra = [*extra, _endings.stall(worst, script.block_threshold)]
         found = self.validator.violations
         expected = script.server_findings_expected
         if expected:
@@ -329,13 +329,13 @@ class Connection(Wire):
             fields["violations"] = tuple(found)
         if exc is not None:
             fields["exception"] = repr(exc)
-            fields["exception_types"] = _findings.exception_chain(exc)
+            fields["exception_types"] = exception_chain(exc)
         if result is not None:
             fields["returned"] = repr(result)[:200]
         if ended == "timeout":
             fields["timed_out"] = self.timed_out
         if scope != self.scope:
-            fields["scope_changes"] = _findings.changed_keys(scope, self.scope)
+            fields["scope_changes"] = changed_keys(scope, self.scope)
         if len(self.log) >= MAX_ENTRIES and self.dropped:
             fields["dropped"] = self.dropped
         if ended == "timeout" and self.blocked:

@@ -1,0 +1,58 @@
+"""The driver: runs an ASGI app through scripted exchanges as a strict server, under a watchdog.
+
+::
+
+    from asgicheck.driver import http_scope, http_script, run
+
+    transcript = run(app, http_script(http_scope("POST", "/echo", body=b"abcdef"),
+                                      [b"abc", b"", b"def"]))
+    print(transcript.render())
+
+A ``Script`` (``_script``) is what the simulated client does; ``run``, ``run_many``,
+``run_concurrently`` and ``Server`` (``_server``) play scripts against the app and return
+``Transcript``s. Inside: ``_connection`` is one exchange from the app's call to its end,
+``_wire`` the receive() and send() the app is given, ``_watchdog`` and ``_hosts`` the worker
+thread, its loop and the heartbeat that enforces every deadline, ``_progress`` what the app has
+done so far (the gates steps wait on), ``_endings`` the findings about how an app ended.
+"""
+
+from __future__ import annotations
+
+from asgicheck.driver._script import (
+    HTTP_EXTENSIONS,
+    ClientDisconnected,
+    Gate,
+    Script,
+    Step,
+    http_scope,
+    http_script,
+    lifespan_scope,
+    lifespan_script,
+    websocket_scope,
+    websocket_script,
+)
+from asgicheck.driver._server import Server, Startup, exchange, run, run_concurrently, run_many
+from asgicheck.driver._watchdog import Runner
+from asgicheck.transcript import Transcript
+
+__all__ = [
+    "HTTP_EXTENSIONS",
+    "ClientDisconnected",
+    "Gate",
+    "Runner",
+    "Script",
+    "Server",
+    "Startup",
+    "Step",
+    "Transcript",
+    "exchange",
+    "http_scope",
+    "http_script",
+    "lifespan_scope",
+    "lifespan_script",
+    "run",
+    "run_concurrently",
+    "run_many",
+    "websocket_scope",
+    "websocket_script",
+]
