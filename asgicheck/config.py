@@ -20,7 +20,7 @@ from typing import Any
 
 from asgicheck import _fuzz_options
 from asgicheck._fuzz_options import FuzzOptions
-from asgicheck.scenarios import RunOptions, Target
+from asgicheck.contract import RunOptions, Target
 from asgicheck.selection import Selection
 
 __all__ = [

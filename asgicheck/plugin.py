@@ -56,10 +56,10 @@ from asgicheck.config import (
     read_tool_table,
     resolve,
 )
+from asgicheck.contract import RunOptions, Scenario
 from asgicheck.discovery import Discovery, discover
 from asgicheck.loading import ACCEPTED_FORMS, AppLoadError, detect_style, single_callable
 from asgicheck.report import format_failure, json_report, result_record, summary_lines, write_json
-from asgicheck.scenarios import RunOptions, Scenario
 from asgicheck.selection import DEFAULT
 from asgicheck.violations import ViolationError
 

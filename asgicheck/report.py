@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from asgicheck.contract import Outcome, Scenario
 from asgicheck.rules import RULES
-from asgicheck.scenarios import Outcome, Scenario
 from asgicheck.selection import Selection
 from asgicheck.violations import Violation
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from asgicheck import _fuzz_options
 from asgicheck.config import ConfigError, Settings
+from asgicheck.contract import RunOptions, Scenario, Target
 from asgicheck.loading import LoadedApp, load_app
-from asgicheck.scenarios import RunOptions, Scenario, Target
 
 if TYPE_CHECKING:
     from asgicheck.fuzzing import FuzzSettings

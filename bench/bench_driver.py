@@ -283,9 +283,10 @@ def conformance_run() -> None:
     except ImportError as exc:
         print(f"\nreference_app.demo does not import ({exc}); no conformance timing")
         return
+    from asgicheck.contract import RunOptions
     from asgicheck.discovery import discover
     from asgicheck.fuzzing import FuzzSettings, build_property_scenarios
-    from asgicheck.scenarios import RunOptions, build_scenarios, close_sessions, closing_last
+    from asgicheck.scenarios import build_scenarios, close_sessions, closing_last
 
     target_app = module.app
     options = RunOptions()

@@ -36,10 +36,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 
 from asgicheck import strategies as asgi  # noqa: E402
+from asgicheck.contract import RunOptions, Target  # noqa: E402
 from asgicheck.driver import http_script, run  # noqa: E402
 from asgicheck.fuzzing import PROPERTIES, FuzzSettings, http_examples  # noqa: E402
-from asgicheck.scenarios import RunOptions, Target, close_sessions  # noqa: E402
-from asgicheck.scenarios._context import context_for  # noqa: E402
+from asgicheck.scenarios import (
+    close_sessions,  # noqa: E402
+    context_for,  # noqa: E402
+)
 
 
 async def trivial(scope: dict[str, Any], receive: Any, send: Any) -> None:

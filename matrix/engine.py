@@ -19,20 +19,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from asgicheck.contract import RunOptions, Scenario, Target
 from asgicheck.discovery import discover
 from asgicheck.fuzzing import FuzzSettings, build_property_scenarios
 from asgicheck.live import build_live_scenarios, close_live_servers
 from asgicheck.loading import load_app
 from asgicheck.mwmode import build_middleware_scenarios, load_factory
 from asgicheck.report import result_record
-from asgicheck.scenarios import (
-    RunOptions,
-    Scenario,
-    Target,
-    build_scenarios,
-    close_sessions,
-    closing_last,
-)
+from asgicheck.scenarios import build_scenarios, close_sessions, closing_last
 from matrix.apps import raw_app
 from matrix.subjects import Subject, installed
 

@@ -17,15 +17,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from asgicheck.contract import Target
 from asgicheck.discovery._django import django_targets
 from asgicheck.discovery._openapi import openapi_targets, served_document
-from asgicheck.discovery._params import fill, kind_of
+from asgicheck.discovery._params import KIND_VALUES, fill, kind_of
 from asgicheck.discovery._quart import werkzeug_targets
 from asgicheck.discovery._routes import walk_routes
 from asgicheck.discovery._trie import trie_targets
-from asgicheck.scenarios import Target
 
-__all__ = ["DEFAULT_TARGETS", "Discovery", "discover", "fill", "kind_of"]
+__all__ = ["DEFAULT_TARGETS", "KIND_VALUES", "Discovery", "discover", "fill", "kind_of"]
 
 MISSING_PATH = "/asgicheck-no-such-path"
 DEFAULT_TARGETS = (Target(path="/", source="default"), Target(path=MISSING_PATH, source="default"))

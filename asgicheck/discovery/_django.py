@@ -12,8 +12,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from asgicheck.contract import Target
 from asgicheck.discovery._params import fill
-from asgicheck.scenarios import Target
 
 __all__ = ["django_targets"]
 

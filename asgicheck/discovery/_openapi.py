@@ -13,9 +13,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from asgicheck.contract import Target
 from asgicheck.discovery._params import fill
 from asgicheck.discovery._routes import order_methods
-from asgicheck.scenarios import Target
 
 __all__ = ["OPENAPI_PATH", "openapi_targets", "served_document"]
 

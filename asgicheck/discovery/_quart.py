@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgicheck.contract import Target
 from asgicheck.discovery._params import fill
 from asgicheck.discovery._routes import order_methods
-from asgicheck.scenarios import Target
 
 __all__ = ["werkzeug_targets"]
 

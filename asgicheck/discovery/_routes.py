@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from asgicheck.contract import Target
 from asgicheck.discovery._params import fill
-from asgicheck.scenarios import Target
 
 __all__ = ["order_methods", "walk_routes"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from asgicheck.contract import Target
 from asgicheck.discovery._params import fill
 from asgicheck.discovery._routes import order_methods
-from asgicheck.scenarios import Target
 
 __all__ = ["trie_targets"]
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from asgicheck.contract import RunOptions
 from asgicheck.driver import (
     Gate,
     Script,
@@ -28,7 +29,6 @@ from asgicheck.driver import (
     websocket_scope,
     websocket_script,
 )
-from asgicheck.scenarios import RunOptions
 
 __all__ = ["DISCONNECTS", "WS_DISCONNECTS", "Example", "HTTPExample", "WebSocketExample",
            "example_from_json"]

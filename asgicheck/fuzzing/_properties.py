@@ -25,14 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from asgicheck.contract import RunOptions
 from asgicheck.driver import Script
 from asgicheck.fuzzing._examples import Example, HTTPExample, linger
 from asgicheck.fuzzing._settings import FuzzSettings
 from asgicheck.rules import RULES, violation
-from asgicheck.scenarios import RunOptions
-from asgicheck.scenarios._base import crashed, difference
-from asgicheck.scenarios._context import Baseline
-from asgicheck.scenarios.http import crashed_on_disconnect, spin_finding
+from asgicheck.scenarios import Baseline, crashed, crashed_on_disconnect, difference, spin_finding
 from asgicheck.transcript import Received, Sent, Transcript
 from asgicheck.violations import Detection, Party, Severity, Violation
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from asgicheck.contract import RunOptions
 from asgicheck.fuzzing._examples import Example, HTTPExample, example_from_json, linger
-from asgicheck.scenarios import RunOptions
 from asgicheck.selection import DEFAULT
 
 __all__ = ["Replay", "app_import", "load_replay", "replay_path", "reproduction",

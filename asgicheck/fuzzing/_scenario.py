@@ -22,14 +22,13 @@ from typing import Any
 import hypothesis
 from hypothesis.strategies import SearchStrategy
 
+from asgicheck.contract import Outcome, RunOptions, Scenario, Target, status_of
 from asgicheck.fuzzing._examples import Example
 from asgicheck.fuzzing._properties import PROPERTIES, Property, Verdict
 from asgicheck.fuzzing._reproduce import load_replay, replay_path, reproduction, write_replay
 from asgicheck.fuzzing._settings import FuzzSettings, hypothesis_settings, item_seed
 from asgicheck.fuzzing._strategies import http_examples, template_parts, websocket_examples
-from asgicheck.scenarios import Outcome, RunOptions, Scenario, Target
-from asgicheck.scenarios._base import status_of
-from asgicheck.scenarios._context import context_for
+from asgicheck.scenarios import context_for
 
 __all__ = ["PropertyScenario", "build_property_scenarios", "target_label"]
 

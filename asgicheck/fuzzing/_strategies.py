@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from asgicheck.discovery import kind_of
-from asgicheck.discovery._params import KIND_VALUES
+from asgicheck.contract import BODY_METHODS, Target
+from asgicheck.discovery import KIND_VALUES, kind_of
 from asgicheck.fuzzing._examples import (
     DISCONNECTS,
     WS_DISCONNECTS,
@@ -31,11 +31,9 @@ from asgicheck.fuzzing._examples import (
     WebSocketExample,
     WsMessage,
 )
-from asgicheck.scenarios import Target
 
-__all__ = ["BODY_METHODS", "http_examples", "template_parts", "websocket_examples"]
+__all__ = ["http_examples", "template_parts", "websocket_examples"]
 
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # {name}, {name:type}, <name>, <type:name>, <any(a, b):name> (as asgicheck.discovery reads them)
 _PARAM = re.compile(r"\{(?P<b_name>\w+)(?::(?P<b_type>[\w-]+))?\}"
                     r"|<(?:(?P<a_type>[\w-]+)(?:\([^)]*\))?:)?(?P<a_name>\w+)>")

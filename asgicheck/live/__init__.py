@@ -25,14 +25,12 @@ Public API: ``SERVERS`` (installed servers, found without importing them), ``res
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from asgicheck.live._registry import KNOWN, SERVERS, LiveServerError, available
+from asgicheck.contract import BODY_METHODS, RunOptions, Scenario, Target
+from asgicheck.live._registry import KNOWN, SERVERS, available
 from asgicheck.live._registry import resolve as resolve_server
-from asgicheck.live._runner import HOST, LiveServer, live_threads
-
-if TYPE_CHECKING:
-    from asgicheck.scenarios import RunOptions, Scenario, Target
+from asgicheck.live._runner import HOST, LiveServer, LiveServerError, live_threads
 
 __all__ = ["HOST", "KNOWN", "SERVERS", "LiveServer", "LiveServerError", "available",
            "build_live_scenarios", "close_live_servers", "live_threads", "resolve_server",
@@ -49,8 +47,6 @@ def build_live_scenarios(app: object, server: str, targets: list[Target],
     scenarios will be run with; ``options`` is accepted for symmetry with ``build_scenarios``.
     """
     from asgicheck.live import _app_checks, _server_http, _server_ws
-    from asgicheck.scenarios import Target
-    from asgicheck.scenarios.http import BODY_METHODS
 
     kind = resolve_server(server)
     unique: dict[tuple[str, str], Target] = {}

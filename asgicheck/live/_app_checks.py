@@ -25,12 +25,12 @@ from urllib.parse import quote
 
 from websockets.exceptions import ConnectionClosed
 
+from asgicheck.contract import Target
 from asgicheck.live._client import close_code, http_client, ws_connect
 from asgicheck.live._hosting import Hosted, Step
 from asgicheck.live._logs import collapse
 from asgicheck.live._scenario import LiveScenario, Report, Skip, render_call
-from asgicheck.scenarios import Target
-from asgicheck.scenarios.http import with_body
+from asgicheck.scenarios import with_body
 
 __all__ = ["ChunkedUpload", "HeadRequest", "HttpRequest", "LifespanStartup",
            "MidStreamDisconnect", "WebSocketSession"]

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from asgicheck.live._client import CLIENT_ERRORS
 from asgicheck.live._logs import LogLine
-from asgicheck.live._registry import LiveServerError, runner_class
-from asgicheck.live._runner import LiveServer
+from asgicheck.live._registry import runner_class
+from asgicheck.live._runner import LiveServer, LiveServerError
 from asgicheck.live._tracker import Call, Tracker
 from asgicheck.selection import Selection
 from asgicheck.validator import ValidatedApp, validate

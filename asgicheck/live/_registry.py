@@ -9,19 +9,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from asgicheck.live._runner import LiveServer
+from asgicheck.live._runner import LiveServer, LiveServerError
 
-__all__ = ["KNOWN", "SERVERS", "LiveServerError", "available", "resolve", "runner_class"]
-
-
-class LiveServerError(Exception):
-    """A live server could not be used: unknown, not installed, or it failed to start or stop.
-
-    The message says what happened and, for a failed start, ends with the server's log tail.
-    """
+__all__ = ["KNOWN", "SERVERS", "available", "resolve", "runner_class"]
 
 
 # name -> (the package that must be importable, the asgicheck module with its runner)

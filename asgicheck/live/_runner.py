@@ -24,12 +24,18 @@ from types import TracebackType
 from typing import Any, ClassVar
 
 from asgicheck.live._logs import LogCapture
-from asgicheck.live._registry import LiveServerError
 
-__all__ = ["HOST", "LiveServer", "bind_socket", "live_threads", "run_loop"]
+__all__ = ["HOST", "LiveServer", "LiveServerError", "bind_socket", "live_threads", "run_loop"]
 
 HOST = "127.0.0.1"  # live mode never listens on, or connects to, anything else
 THREAD_PREFIX = "asgicheck-live-"
+
+
+class LiveServerError(Exception):
+    """A live server could not be used: unknown, not installed, or it failed to start or stop.
+
+    The message says what happened and, for a failed start, ends with the server's log tail.
+    """
 
 
 def live_threads() -> list[threading.Thread]:

@@ -14,13 +14,12 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 
+from asgicheck.contract import Outcome, Protocol, RunOptions, Scenario, Target, status_of
 from asgicheck.live._hosting import Hosted, Step, hosted
 from asgicheck.live._logs import LogLine, collapse
 from asgicheck.live._probes import probe_app
 from asgicheck.live._tracker import Call
 from asgicheck.rules import RULES, violation
-from asgicheck.scenarios import Outcome, Protocol, RunOptions, Scenario, Target
-from asgicheck.scenarios._base import status_of
 from asgicheck.selection import Selection
 from asgicheck.violations import Party, Severity, Violation
 

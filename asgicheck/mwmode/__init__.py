@@ -7,7 +7,7 @@ the spec, and blames the middleware for whatever reaches the server that the inn
 send, and for whatever reaches the inner app that the server did not send::
 
     from asgicheck.mwmode import build_middleware_scenarios, load_factory, parse_kwargs
-    from asgicheck.scenarios import RunOptions
+    from asgicheck.contract import RunOptions
 
     factory = load_factory("starlette.middleware.gzip:GZipMiddleware")
     for scenario in build_middleware_scenarios(factory, kwargs=parse_kwargs("minimum_size=500"),
@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from asgicheck.contract import RunOptions, Scenario
 from asgicheck.mwmode._factory import (
     FACTORY_FORMS,
     KWARGS_FORMS,
@@ -38,7 +39,6 @@ from asgicheck.mwmode._factory import (
     parse_kwargs,
 )
 from asgicheck.mwmode._probe import InnerError
-from asgicheck.scenarios import RunOptions, Scenario
 
 __all__ = [
     "FACTORY_FORMS",

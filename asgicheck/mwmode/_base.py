@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from asgicheck.contract import Outcome, Protocol, RunOptions, Scenario, status_of
 from asgicheck.mwmode._blame import (
     inner_findings,
     outer_findings,
@@ -36,8 +37,6 @@ from asgicheck.mwmode._judge import (
     uppercase_passed_through,
 )
 from asgicheck.mwmode._probe import Behaviour
-from asgicheck.scenarios import Outcome, Protocol, RunOptions, Scenario
-from asgicheck.scenarios._base import status_of
 from asgicheck.transcript import Transcript
 from asgicheck.violations import Violation
 

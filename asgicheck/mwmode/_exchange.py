@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from asgicheck.contract import RunOptions
 from asgicheck.driver import (
     Script,
     Server,
@@ -24,7 +25,6 @@ from asgicheck.driver import (
 )
 from asgicheck.mwmode._factory import Factory, make_middleware
 from asgicheck.mwmode._probe import Behaviour, Call, Outer, Recorder
-from asgicheck.scenarios import RunOptions
 from asgicheck.transcript import Transcript
 
 __all__ = ["REQUEST_HEADERS", "Exchange", "Lifespan", "Stack", "client_left", "http_exchange",

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from asgicheck.contract import RunOptions
 from asgicheck.mwmode import _inner as inner
 from asgicheck.mwmode._base import MiddlewareScenario, Result, judge_http
 from asgicheck.mwmode._blame import blame, ended, evidence, raised_inner_error
 from asgicheck.mwmode._exchange import http_exchange, http_exchanges
 from asgicheck.mwmode._judge import complete, decoded
 from asgicheck.mwmode._probe import Behaviour
-from asgicheck.scenarios import RunOptions
 from asgicheck.violations import Severity
 
 __all__ = ["SCENARIOS"]

@@ -15,6 +15,7 @@ LS-APP-002 (a startup failure turned into a raise) and LS-SRV-007 (the state cop
 
 from __future__ import annotations
 
+from asgicheck.contract import RunOptions
 from asgicheck.driver import Startup
 from asgicheck.mwmode import _inner as inner
 from asgicheck.mwmode._base import MiddlewareScenario, Result, Skip
@@ -28,7 +29,6 @@ from asgicheck.mwmode._blame import (
 )
 from asgicheck.mwmode._exchange import Exchange, Lifespan, lifespan_session
 from asgicheck.mwmode._probe import Call
-from asgicheck.scenarios import RunOptions
 from asgicheck.violations import Violation
 
 __all__ = ["SCENARIOS"]

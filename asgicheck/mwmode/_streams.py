@@ -10,11 +10,11 @@ to nobody until the linger time runs out; one that buffers the stream never lets
 
 from __future__ import annotations
 
+from asgicheck.contract import RunOptions
 from asgicheck.mwmode import _inner as inner
 from asgicheck.mwmode._base import MiddlewareScenario, Result, judge_http
 from asgicheck.mwmode._blame import blame, ended
 from asgicheck.mwmode._exchange import Exchange, client_left, http_exchange
-from asgicheck.scenarios import RunOptions
 from asgicheck.violations import Severity, Violation
 
 __all__ = ["SCENARIOS"]

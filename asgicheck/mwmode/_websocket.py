@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgicheck.contract import RunOptions
 from asgicheck.mwmode import _inner as inner
 from asgicheck.mwmode._base import MiddlewareScenario, Result
 from asgicheck.mwmode._blame import inner_findings, outer_findings, scope_findings
 from asgicheck.mwmode._exchange import websocket_exchange
-from asgicheck.scenarios import RunOptions
 
 __all__ = ["SCENARIOS"]
 

@@ -18,11 +18,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from asgicheck.scenarios import Outcome, Protocol, RunOptions, Scenario, Status, Target
+from asgicheck.contract import Outcome, Protocol, RunOptions, Scenario, Target, status_of
 from asgicheck.scenarios._context import RESTARTED, Baseline, Context, context_for
-from asgicheck.selection import Selection
 from asgicheck.transcript import Received, Sent, Transcript
-from asgicheck.violations import Severity, Violation
+from asgicheck.violations import Violation
 
 __all__ = ["CRASHES", "Base", "Result", "Skip", "crashed", "difference", "ended_as",
            "send_after_disconnect", "status_of"]
@@ -44,13 +43,6 @@ class Result:
     notes: list[str] = field(default_factory=list)  # what the reader must know, atop the text
 
 
-def status_of(violations: list[Violation] | tuple[Violation, ...], selection: Selection) -> Status:
-    """failed if any finding fails the run; warned if only warnings; info never counts."""
-    if any(selection.fails(v) for v in violations):
-        return "failed"
-    if any(v.severity is Severity.WARNING for v in violations):
-        return "warned"
-    return "passed"
 
 
 class Base(Scenario):

@@ -26,8 +26,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from asgicheck.contract import RunOptions
 from asgicheck.driver import Runner, Script, Server, run, run_concurrently
-from asgicheck.scenarios import RunOptions
 from asgicheck.transcript import Transcript
 
 __all__ = ["RESTARTED", "Baseline", "Context", "SessionCycle", "close_sessions", "context_for"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from asgicheck.contract import Target
 from asgicheck.driver import Script, Step
 from asgicheck.rules import violation
-from asgicheck.scenarios import Target
 from asgicheck.scenarios._base import Base, Result, difference, ended_as
 from asgicheck.scenarios._context import Baseline, Context
 from asgicheck.scenarios.http import request_script, with_body

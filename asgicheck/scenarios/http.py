@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from asgicheck.contract import BODY_METHODS, RunOptions, Target
 from asgicheck.driver import Script, http_scope, http_script
 from asgicheck.rules import violation
-from asgicheck.scenarios import RunOptions, Target
 from asgicheck.scenarios._base import (
     Base,
     Result,
@@ -25,10 +25,9 @@ from asgicheck.scenarios._context import Baseline, Context
 from asgicheck.transcript import Received, Transcript
 from asgicheck.violations import Severity, Violation
 
-__all__ = ["BODY_METHODS", "HTTPScenario", "crashed_on_disconnect", "for_target", "request_script",
+__all__ = ["HTTPScenario", "crashed_on_disconnect", "for_target", "request_script",
            "spin_finding", "with_body"]
 
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PROBE_BODY = b'{"asgicheck": "probe"}'
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from asgicheck.contract import Target
 from asgicheck.driver import HTTP_EXTENSIONS, http_scope
 from asgicheck.rules import violation
-from asgicheck.scenarios import Target
 from asgicheck.scenarios._base import Result, crashed, difference, ended_as
 from asgicheck.scenarios._context import Context
 from asgicheck.scenarios.http import HTTPScenario, request_script

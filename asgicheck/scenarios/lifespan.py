@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from asgicheck.contract import Target
 from asgicheck.driver import Server, Startup
 from asgicheck.rules import RULES, violation
-from asgicheck.scenarios import Target
 from asgicheck.scenarios._base import CRASHES, Base, Result, Skip, crashed, ended_as
 from asgicheck.scenarios._context import Context, SessionCycle
 from asgicheck.scenarios.http import request_script

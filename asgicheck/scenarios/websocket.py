@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgicheck.contract import RunOptions, Target
 from asgicheck.driver import Script, websocket_scope, websocket_script
 from asgicheck.rules import violation
-from asgicheck.scenarios import RunOptions, Target
 from asgicheck.scenarios._base import (
     Base,
     Result,

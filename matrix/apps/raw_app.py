@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from asgicheck.scenarios import Target
+from asgicheck.contract import Target
 
 Scope = dict[str, Any]
 # What a correct app answers to each target's plain request (the matrix checks it per row).

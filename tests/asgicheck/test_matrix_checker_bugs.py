@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from asgicheck.scenarios import Outcome, RunOptions, Target, build_scenarios
-from asgicheck.scenarios._context import RESTARTED, close_sessions, context_for
+from asgicheck.contract import Outcome, RunOptions, Target
+from asgicheck.scenarios import build_scenarios, close_sessions, context_for
+from asgicheck.scenarios._context import RESTARTED
 from asgicheck.violations import Severity
 
 FAST = RunOptions(deadline=1.0, linger=0.3, hold_back=0.05, block_threshold=0.5)

@@ -14,9 +14,9 @@ import pytest
 from bad_apps import BAD_APPS, GET, POST, WS, BadApp
 from bad_apps.control import app as control_app
 
+from asgicheck.contract import Outcome, RunOptions, Scenario, Target
 from asgicheck.rules import RULES
-from asgicheck.scenarios import Outcome, RunOptions, Scenario, Target, build_scenarios
-from asgicheck.scenarios._context import close_sessions
+from asgicheck.scenarios import build_scenarios, close_sessions
 from asgicheck.selection import Selection
 from asgicheck.violations import Detection
 

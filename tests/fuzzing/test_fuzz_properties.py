@@ -8,9 +8,9 @@ from typing import Any
 import planted
 import pytest
 
+from asgicheck.contract import Outcome, RunOptions, Target
 from asgicheck.fuzzing import FuzzSettings, HTTPExample, WebSocketExample, build_property_scenarios
-from asgicheck.scenarios import Outcome, RunOptions, Target
-from asgicheck.scenarios._context import close_sessions
+from asgicheck.scenarios import close_sessions
 
 FAST = RunOptions(deadline=0.5, linger=0.3, hold_back=0.05)
 GET_ROOT = Target(path="/")

@@ -10,10 +10,10 @@ import planted
 import pytest
 from hypothesis.database import DirectoryBasedExampleDatabase, InMemoryExampleDatabase
 
+from asgicheck.contract import Outcome, RunOptions, Target
 from asgicheck.fuzzing import FuzzSettings, build_property_scenarios, load_replay
 from asgicheck.fuzzing._settings import Namespaced
-from asgicheck.scenarios import Outcome, RunOptions, Target
-from asgicheck.scenarios._context import close_sessions
+from asgicheck.scenarios import close_sessions
 
 FAST = RunOptions(deadline=0.5, linger=0.3)
 SEARCH = Target(path="/search")

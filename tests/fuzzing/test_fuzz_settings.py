@@ -9,9 +9,9 @@ import pytest
 from hypothesis import settings as hypothesis_profiles
 from hypothesis.errors import InvalidArgument
 
+from asgicheck.contract import RunOptions, Target
 from asgicheck.fuzzing import FuzzSettings, PropertyScenario, build_property_scenarios
 from asgicheck.fuzzing._settings import Namespaced, hypothesis_settings, item_seed
-from asgicheck.scenarios import RunOptions, Target
 
 OPTIONS = RunOptions()
 TARGETS = [Target(path="/"), Target(method="POST", path="/echo"),

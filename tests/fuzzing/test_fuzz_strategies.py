@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis.errors import InvalidArgument
 
 from asgicheck import Validator
+from asgicheck.contract import RunOptions, Target
 from asgicheck.fuzzing import (
     HTTPExample,
     WebSocketExample,
@@ -17,7 +18,6 @@ from asgicheck.fuzzing import (
     websocket_examples,
 )
 from asgicheck.fuzzing._strategies import template_parts
-from asgicheck.scenarios import RunOptions, Target
 from asgicheck.violations import Party
 
 OPTIONS = RunOptions()

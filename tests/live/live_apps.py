@@ -13,8 +13,8 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from asgicheck.contract import Target
 from asgicheck.live import SERVERS
-from asgicheck.scenarios import Target
 from asgicheck.types import Receive, Scope, Send
 
 LIVE_SERVERS = [name for name in ("uvicorn", "hypercorn") if name in SERVERS]

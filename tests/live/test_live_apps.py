@@ -15,9 +15,9 @@ from live_apps import (
     str_body_app,
 )
 
+from asgicheck.contract import Outcome, RunOptions, Target
 from asgicheck.live import build_live_scenarios
 from asgicheck.live._hosting import hosted
-from asgicheck.scenarios import Outcome, RunOptions, Target
 from asgicheck.violations import Party
 
 OPTIONS = RunOptions()

@@ -13,8 +13,8 @@ from importlib.metadata import version
 import pytest
 from live_apps import LIVE_SERVERS, raw_app, rules_of
 
+from asgicheck.contract import Outcome, RunOptions, Scenario
 from asgicheck.live import build_live_scenarios
-from asgicheck.scenarios import Outcome, RunOptions, Scenario
 from asgicheck.violations import Party
 
 OPTIONS = RunOptions()

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from live_apps import TARGETS, failing_startup_app, hanging_startup_app, raw_app
 
+from asgicheck.contract import RunOptions
 from asgicheck.live import (
     HOST,
     SERVERS,
@@ -23,7 +24,6 @@ from asgicheck.live import (
 )
 from asgicheck.live._hosting import hosted
 from asgicheck.live._runner import bind_socket
-from asgicheck.scenarios import RunOptions
 
 
 def test_servers_are_found_without_importing_them() -> None:

@@ -13,9 +13,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from asgicheck.contract import Outcome, RunOptions, Scenario
 from asgicheck.mwmode import build_middleware_scenarios
 from asgicheck.rules import RULES
-from asgicheck.scenarios import Outcome, RunOptions, Scenario
 from asgicheck.selection import Selection
 from asgicheck.violations import Party, Severity
 

@@ -23,7 +23,7 @@ from asgicheck.config import (
     read_tool_table,
     resolve,
 )
-from asgicheck.scenarios import Target
+from asgicheck.contract import Target
 
 
 def settings(options: dict[str, Any] | None = None, ini: dict[str, Any] | None = None,

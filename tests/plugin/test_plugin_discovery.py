@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from _runs import run
 
+from asgicheck.contract import Target
 from asgicheck.discovery import MISSING_PATH, discover, fill, kind_of
 from asgicheck.plugin import APP_OPTION
-from asgicheck.scenarios import Target
 
 UUID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 ROOT = Path(__file__).parents[2]

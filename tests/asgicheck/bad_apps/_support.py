@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from asgicheck.scenarios import Target
+from asgicheck.contract import Target
 
 App = Callable[..., Any]
 GET = Target()
