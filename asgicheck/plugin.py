@@ -3,7 +3,7 @@ against the app as one pytest item each.
 
 This module only wires: options and ini keys, the report header, the collector and item, the
 report hooks and the ``asgi_exchange`` fixture. Settings live in ``asgicheck.config``, loading in
-``asgicheck.loading``, targets in ``asgicheck.discovery`` and the texts in ``asgicheck.report``.
+``asgicheck.loading``, targets in ``asgicheck.discovery`` and the texts in ``asgicheck.reports``.
 Loading the plugin imports neither the user's app, nor Hypothesis, nor reference_app; the
 collecting plugin object is registered only when an app is named.
 """
@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from asgicheck import __version__, _fuzz_options, github, suites
+from asgicheck import __version__, suites
 from asgicheck.config import (
     APP_ENV,
     APP_INI,
     APP_OPTION,
     DEADLINE_INI,
     DEADLINE_OPTION,
+    FUZZ_INI_KEYS,
+    FUZZ_OPTIONS,
     HTML_INI,
     HTML_OPTION,
     IGNORE_INI,
@@ -53,13 +55,21 @@ from asgicheck.config import (
     XFAIL_INI,
     ConfigError,
     Settings,
+    add_fuzz_options,
     read_tool_table,
     resolve,
 )
 from asgicheck.contract import RunOptions, Scenario
 from asgicheck.discovery import Discovery, discover
 from asgicheck.loading import ACCEPTED_FORMS, AppLoadError, detect_style, single_callable
-from asgicheck.report import format_failure, json_report, result_record, summary_lines, write_json
+from asgicheck.reports import (
+    format_failure,
+    github,
+    json_report,
+    result_record,
+    summary_lines,
+    write_json,
+)
 from asgicheck.selection import DEFAULT
 from asgicheck.violations import ViolationError
 
@@ -121,7 +131,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "inner apps (needs no --asgicheck)")
     group.addoption(MIDDLEWARE_KWARGS_OPTION, metavar="K=V,...", default=None,
                     help="keyword arguments for the middleware factory, as Python literals")
-    _fuzz_options.add_options(group, parser)
+    add_fuzz_options(group, parser)
     ini_help = {
         APP_INI: f"ASGI app to check, {ACCEPTED_FORMS}", SELECT_INI: "rule IDs/prefixes to report",
         IGNORE_INI: "rule IDs/prefixes never to report", STRICT_INI: "true: warnings fail",
@@ -149,9 +159,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     try:
         settings = resolve({name: config.getoption(name)
-                            for name in _OPTIONS + _fuzz_options.OPTIONS},
+                            for name in _OPTIONS + FUZZ_OPTIONS},
                            {name: config.getini(name)
-                            for name in _INI_KEYS + _fuzz_options.INI_KEYS}, os.environ,
+                            for name in _INI_KEYS + FUZZ_INI_KEYS}, os.environ,
                            read_tool_table(config.rootpath), rootdir=config.rootpath)
         if settings is None:
             if config.getoption(ONLY_OPTION):
@@ -386,7 +396,9 @@ class AsgiCheckRun:
             if self.settings.json_path:
                 write_json(self.settings.json_path, document)
             if self.settings.html_path:
-                from asgicheck.html import write_html  # its page templates load only when asked
+                from asgicheck.reports.html import (
+                    write_html,  # its page templates load only when asked
+                )
 
                 write_html(self.settings.html_path, document)
 

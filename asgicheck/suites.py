@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from asgicheck import _fuzz_options
-from asgicheck.config import ConfigError, Settings
+from asgicheck.config import ConfigError, Settings, fuzz_settings
 from asgicheck.contract import RunOptions, Scenario, Target
 from asgicheck.loading import LoadedApp, load_app
 
@@ -106,7 +105,7 @@ def prepare(settings: Settings) -> Suite:
         suite.servers = settings.servers
     if loaded is not None and settings.fuzz.enabled:
         try:
-            suite.fuzz = _fuzz_options.fuzz_settings(settings.fuzz, loaded.spec)
+            suite.fuzz = fuzz_settings(settings.fuzz, loaded.spec)
         except ValueError as exc:  # FuzzSettings' own checks, or an unknown profile
             raise ConfigError(str(exc)) from None
     if settings.middleware:

@@ -25,7 +25,7 @@ from asgicheck.fuzzing import FuzzSettings, build_property_scenarios
 from asgicheck.live import build_live_scenarios, close_live_servers
 from asgicheck.loading import load_app
 from asgicheck.mwmode import build_middleware_scenarios, load_factory
-from asgicheck.report import result_record
+from asgicheck.reports import result_record
 from asgicheck.scenarios import build_scenarios, close_sessions, closing_last
 from matrix.apps import raw_app
 from matrix.subjects import Subject, installed
@@ -46,7 +46,7 @@ _PLAIN = re.compile(r"(?:http/S01-plain|live-\w+/http-(?:get|post|delete))\[(.*)
 
 @dataclass(kw_only=True)
 class Cell:
-    """One subject under one mode: its scenario records (``asgicheck.report`` format)."""
+    """One subject under one mode: its scenario records (``asgicheck.reports`` format)."""
 
     subject: str
     mode: str

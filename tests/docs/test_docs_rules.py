@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from asgicheck import docs
-from asgicheck.examples import EXAMPLES
+from asgicheck.explain import EXAMPLES, docs
 from asgicheck.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_MD = ROOT / "docs" / "rules.md"
-REGENERATE = "python -m asgicheck.docs --write docs/rules.md"
+REGENERATE = "python -m asgicheck.explain.docs --write docs/rules.md"
 
 
 def entries(text: str) -> dict[str, str]:

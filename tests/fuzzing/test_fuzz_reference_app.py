@@ -10,7 +10,7 @@ from asgicheck.contract import RunOptions
 from asgicheck.discovery import discover
 from asgicheck.fuzzing import FuzzSettings, build_property_scenarios
 from asgicheck.loading import load_app
-from asgicheck.report import format_failure, result_record
+from asgicheck.reports import format_failure, result_record
 from asgicheck.scenarios import close_sessions
 
 SPEC = "reference_app.demo:app"

@@ -7,8 +7,7 @@ import sys
 import pytest
 
 from asgicheck.cli import main
-from asgicheck.examples import EXAMPLES
-from asgicheck.explain import explain, find_section, rules_table
+from asgicheck.explain import EXAMPLES, explain, find_section, rules_table
 from asgicheck.rules import RULES
 
 

@@ -203,8 +203,7 @@ def test_malformed_fuzz_config_keys_are_usage_errors(project: pytest.Pytester) -
 
 
 def test_every_option_reaches_fuzz_settings(tmp_path: Path) -> None:
-    from asgicheck._fuzz_options import fuzz_settings
-    from asgicheck.config import resolve
+    from asgicheck.config import fuzz_settings, resolve
 
     options = {APP_OPTION: "apps:good", "--asgicheck-examples": "3", "--asgicheck-seed": "0",
                "--asgicheck-allow-5xx": True, "--asgicheck-replay-dir": "replays",

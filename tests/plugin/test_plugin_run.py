@@ -17,7 +17,7 @@ from asgicheck.config import (
     TARGET_OPTION,
 )
 from asgicheck.plugin import APP_OPTION
-from asgicheck.report import SCHEMA_VERSION
+from asgicheck.reports import SCHEMA_VERSION
 
 ROOT = f"{TARGET_OPTION}=GET /"
 S01 = "-kS01"  # only the plain exchanges, where a test is about something else

@@ -12,7 +12,7 @@ from _report_runs import HERE, QUIET, Run
 from report_apps import broken
 
 from asgicheck.config import APP_OPTION, TARGET_OPTION
-from asgicheck.github import app_location, commands, enabled, for_run
+from asgicheck.reports.github import app_location, commands, enabled, for_run
 
 ROOT = HERE.parents[1]
 

@@ -12,7 +12,7 @@ from _report_runs import Page, Run
 from report_apps import SCRIPT
 
 from asgicheck.config import HTML_INI, HTML_OPTION, JSON_OPTION, resolve
-from asgicheck.html import render_html, reportable_rules, rerun_command
+from asgicheck.reports.html import render_html, reportable_rules, rerun_command
 from asgicheck.rules import RULES
 
 

@@ -1,4 +1,4 @@
-"""The JSON report against its documented schema (docs/json-report.md, asgicheck.report_schema)."""
+"""The JSON report against its documented schema (docs/json-report.md, asgicheck.reports.schema)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from _report_runs import Run
 
-from asgicheck.report import SCHEMA_VERSION, exchange_records
-from asgicheck.report_schema import SCHEMA, problems
+from asgicheck.reports import SCHEMA_VERSION, exchange_records
+from asgicheck.reports.schema import SCHEMA, problems
 
 DOCS = Path(__file__).parents[2] / "docs" / "json-report.md"
 

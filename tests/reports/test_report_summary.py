@@ -1,8 +1,8 @@
-"""The end-of-run summary table (``asgicheck.report.summary_lines``)."""
+"""The end-of-run summary table (``asgicheck.reports.summary_lines``)."""
 
 from __future__ import annotations
 
-from asgicheck.report import summary_lines
+from asgicheck.reports import summary_lines
 
 
 def record(scenario_id: str, protocol: str, status: str = "passed") -> dict[str, object]:

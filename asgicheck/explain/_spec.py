@@ -1,6 +1,5 @@
-"""``asgicheck explain RULE-ID`` and ``asgicheck rules [PREFIX]``: the catalogue, readable.
+"""The bundled ASGI specification (``asgicheck/spec``), read by section and quoted for a rule.
 
-``explain`` quotes the spec section a rule cites from the copy bundled in ``asgicheck/spec``.
 The catalogue names sections in plain text ("Request - receive event") where the .rst headings
 carry markup ("Request - ``receive`` event"), and it adds "(HTTP)" or "(WebSocket)" where
 www.rst repeats a heading under both protocols; ``find_section`` undoes both.
@@ -9,18 +8,15 @@ www.rst repeats a heading under both protocols; ``find_section`` undoes both.
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from asgicheck.examples import EXAMPLES
-from asgicheck.rules import RULES, get, matching
 from asgicheck.violations import Rule
 
-__all__ = ["explain", "find_section", "quote", "rules_table", "sections"]
+__all__ = ["SPEC_DIR", "Section", "find_section", "quote", "sections"]
 
-SPEC_DIR = Path(__file__).parent / "spec"
+SPEC_DIR = Path(__file__).parent.parent / "spec"
 MAX_QUOTE_LINES = 60
 _UNDERLINE = re.compile(r"([=\-^~'\"`#*+])\1{2,}")
 _SUFFIX = re.compile(r"^(?P<title>.*?)\s*\((?P<qualifier>[^)]*)\)$")
@@ -99,39 +95,3 @@ def quote(rule: Rule) -> list[str]:
         shown.append(f"  | ... ({len(lines) - MAX_QUOTE_LINES} more lines in "
                      f"asgicheck/spec/{spec_file})")
     return shown
-
-
-def explain(rule_id: str) -> str:
-    """Everything about one rule: level, summary, the spec text, how it is checked, examples."""
-    rule = get(rule_id.strip().upper())
-    assert rule.severity is not None
-    flags = [rule.keyword, f"{rule.severity.value}", f"binds the {rule.party.value}",
-             f"detection: {rule.detection.value}"]
-    flags += ["fatal: fails a run whatever its level"] if rule.fatal else []
-    flags += ["off by default: select it by ID"] if not rule.enabled_by_default else []
-    wrap = textwrap.TextWrapper(width=96, initial_indent="  ", subsequent_indent="  ")
-    lines = [f"{rule.id}  ({', '.join(flags)})", "", wrap.fill(rule.summary), "",
-             f"Spec: {rule.source}", *quote(rule), ""]
-    if rule.how:
-        lines += ["How asgicheck checks it:", wrap.fill(rule.how), ""]
-    if rule.id in EXAMPLES:
-        wrong, right = EXAMPLES[rule.id]
-        lines += ["Wrong:", textwrap.indent(wrong, "    "), "", "Right:",
-                  textwrap.indent(right, "    "), ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def rules_table(prefix: str = "") -> str:
-    """One line per rule (all, or those matching an ID prefix such as ``HTTP-SEND``)."""
-    chosen = matching(prefix) if prefix else list(RULES.values())
-    if not chosen:
-        raise KeyError(f"no asgicheck rule matches {prefix!r}; prefixes look like GEN, HTTP-SEND, "
-                       f"WS, LS-APP, OPS")
-    lines = []
-    for rule in chosen:
-        assert rule.severity is not None
-        summary = " ".join(rule.summary.split())
-        flag = "" if rule.enabled_by_default else " (off by default)"
-        lines.append(f"{rule.id:<14} {rule.level.value:<6} {rule.severity.value:<7} "
-                     f"{textwrap.shorten(summary, 70, placeholder='...')}{flag}")
-    return "\n".join(lines) + f"\n{len(chosen)} rule(s); details: asgicheck explain RULE-ID\n"

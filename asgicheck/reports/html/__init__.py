@@ -3,7 +3,7 @@ the JSON report's document, so a saved ``--asgicheck-json`` file can be rendered
 
 ::
 
-    from asgicheck.html import write_html
+    from asgicheck.reports.html import write_html
     write_html("asgicheck.html", json.loads(Path("asgicheck.json").read_text()))
 
 The page opens with the verdict, the app and options and the totals by protocol; then a card per
@@ -17,10 +17,16 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from asgicheck.html._findings import finding_cards, rerun_command
-from asgicheck.html._markup import Record, esc, outcome_of
-from asgicheck.html._style import CSS
-from asgicheck.html._summary import matrix, overview, reportable_rules, scenario_table, verdict
+from asgicheck.reports.html._findings import finding_cards, rerun_command
+from asgicheck.reports.html._markup import Record, esc, outcome_of
+from asgicheck.reports.html._style import CSS
+from asgicheck.reports.html._summary import (
+    matrix,
+    overview,
+    reportable_rules,
+    scenario_table,
+    verdict,
+)
 
 __all__ = ["render_html", "reportable_rules", "rerun_command", "write_html"]
 

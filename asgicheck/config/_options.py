@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asgicheck import _fuzz_options
-from asgicheck._fuzz_options import FuzzOptions
+from asgicheck.config import _fuzz_options
+from asgicheck.config._fuzz_options import FuzzOptions
 from asgicheck.contract import RunOptions, Target
 from asgicheck.selection import Selection
 
@@ -109,7 +109,7 @@ class Settings:
     servers: tuple[str, ...] = ()  # live-server mode: run the app inside these servers too
     middleware: str | None = None  # middleware mode: MODULE:FACTORY
     middleware_kwargs: str = ""
-    fuzz: FuzzOptions = FuzzOptions()  # property-based fuzzing items (asgicheck._fuzz_options)
+    fuzz: FuzzOptions = FuzzOptions()  # property-based fuzzing items (_fuzz_options)
 
     def run_options(self) -> RunOptions:
         return RunOptions(deadline=self.deadline, spec_version=self.spec_version,

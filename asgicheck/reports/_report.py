@@ -3,7 +3,7 @@ protocol and rule (in the spirit of h2spec and the Autobahn testsuite), and the 
 
 Results travel as plain JSON-able dicts (``result_record``) so that pytest-xdist can carry them
 from the workers to the controller on the test reports; everything here reads those dicts. The
-JSON schema is documented in docs/json-report.md and written out in ``asgicheck.report_schema``.
+JSON schema is documented in docs/json-report.md and written out in ``asgicheck.reports.schema``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Sequence
 
-from asgicheck.html._markup import (
+from asgicheck.reports.html._markup import (
     PROTOCOLS,
     STATUSES,
     Record,

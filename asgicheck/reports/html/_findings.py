@@ -7,9 +7,8 @@ import json
 import shlex
 from collections.abc import Iterable
 
-from asgicheck.examples import EXAMPLES
-from asgicheck.explain import quote
-from asgicheck.html._markup import Record, badge, esc, outcome_of, slug
+from asgicheck.explain import EXAMPLES, quote
+from asgicheck.reports.html._markup import Record, badge, esc, outcome_of, slug
 from asgicheck.rules import RULES
 
 __all__ = ["finding_cards", "rerun_command"]

@@ -1,0 +1,19 @@
+"""What a run leaves behind: the failure text of an item, the end-of-run summary, the JSON
+report (``schema``, documented in docs/json-report.md), the HTML page (``html``, rendered from the
+JSON report alone) and GitHub Actions annotations (``github``).
+"""
+
+from __future__ import annotations
+
+from asgicheck.reports._report import (
+    SCHEMA_VERSION,
+    exchange_records,
+    format_failure,
+    json_report,
+    result_record,
+    summary_lines,
+    write_json,
+)
+
+__all__ = ["SCHEMA_VERSION", "exchange_records", "format_failure", "json_report", "result_record",
+           "summary_lines", "write_json"]
