@@ -54,30 +54,41 @@ class LoadedApp:
                 f"asgiref.compatibility.guarantee_single_callable")
 
 
-def parse_spec(spec: str) -> tuple[str, str]:
-    """Split ``"pkg.mod:obj.attr"``; AppLoadError for anything else."""
+def parse_spec(spec: str, *, what: str = "app", forms: str = ACCEPTED_FORMS,
+               example: str = "--asgicheck=myproject.asgi:application") -> tuple[str, str]:
+    """Split ``"pkg.mod:obj.attr"``; AppLoadError for anything else (``what`` names the thing
+    in the message: "app", "middleware")."""
     module, colon, attribute = spec.strip().partition(":")
     if not colon:
-        raise AppLoadError(f"app {spec!r} has no colon; write {ACCEPTED_FORMS}, "
-                           f"e.g. --asgicheck=myproject.asgi:application")
+        raise AppLoadError(f"{what} {spec!r} has no colon; write {forms} (it is malformed), "
+                           f"e.g. {example}")
     parts = [*module.split("."), *attribute.split(".")]
     if not module or not attribute or not all(part.isidentifier() for part in parts):
-        raise AppLoadError(f"app {spec!r} is malformed; write {ACCEPTED_FORMS} with Python "
-                           f"identifiers on both sides of the colon")
+        raise AppLoadError(f"{what} {spec!r} is malformed; write {forms} with Python "
+                           f"identifiers on both sides of the colon, e.g. {example}")
     return module, attribute
 
 
-def load_app(spec: str) -> LoadedApp:
-    """Import the module, fetch the attribute, detect ASGI 2 or 3 and wrap ASGI 2 apps."""
-    module_name, attribute = parse_spec(spec)
-    module = _import(module_name, spec)
+def import_object(spec: str, *, what: str = "app", forms: str = ACCEPTED_FORMS,
+                  example: str = "--asgicheck=myproject.asgi:application") -> tuple[Any, str]:
+    """The object ``"pkg.mod:obj.attr"`` names and its module's name. The module is imported as
+    uvicorn would (the current directory searched last); AppLoadError says what was wrong."""
+    module_name, attribute = parse_spec(spec, what=what, forms=forms, example=example)
+    module = _import(module_name, spec, what)
     obj: object = module
     for depth, name in enumerate(attribute.split(".")):
         if not hasattr(obj, name):
             owner = ".".join([module_name, *attribute.split(".")[:depth]])
-            raise AppLoadError(f"{owner!r} has no attribute {name!r} (from app {spec!r}); "
-                               f"{_candidates(obj, module_name)}")
+            found = f"; {_candidates(obj, module_name)}" if what == "app" else ""
+            raise AppLoadError(f"{owner!r} has no attribute {name!r} (from {what} {spec!r})"
+                               f"{found}")
         obj = getattr(obj, name)
+    return obj, module_name
+
+
+def load_app(spec: str) -> LoadedApp:
+    """Import the module, fetch the attribute, detect ASGI 2 or 3 and wrap ASGI 2 apps."""
+    obj, _ = import_object(spec)
     if not callable(obj):
         raise AppLoadError(f"{spec!r} is a {type(obj).__name__}, not callable; point "
                            f"--asgicheck at the ASGI application object itself")
@@ -143,7 +154,7 @@ def search_cwd_for(module_name: str) -> None:
         sys.path.insert(0, here)
 
 
-def _import(module_name: str, spec: str) -> Any:
+def _import(module_name: str, spec: str, what: str = "app") -> Any:
     search_cwd_for(module_name)
     try:
         return importlib.import_module(module_name)
@@ -151,22 +162,23 @@ def _import(module_name: str, spec: str) -> Any:
         if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
             shown = ", ".join(repr(p) for p in sys.path[:4])
             raise AppLoadError(
-                f"cannot import module {module_name!r} (from app {spec!r}): {exc}; "
+                f"cannot import module {module_name!r} (from {what} {spec!r}): {exc}; "
                 f"it is not on sys.path ({shown}, ...): run from the project directory with "
                 f"`python -m pytest`, or set `pythonpath = .` in the pytest ini") from exc
-        raise AppLoadError(_raised_while_importing(module_name, spec, exc)) from exc
+        raise AppLoadError(_raised_while_importing(module_name, spec, exc, what)) from exc
     except Exception as exc:
-        raise AppLoadError(_raised_while_importing(module_name, spec, exc)) from exc
+        raise AppLoadError(_raised_while_importing(module_name, spec, exc, what)) from exc
 
 
-def _raised_while_importing(module_name: str, spec: str, exc: BaseException) -> str:
+def _raised_while_importing(module_name: str, spec: str, exc: BaseException,
+                            what: str = "app") -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     where = ""
     if isinstance(exc, SyntaxError) and exc.filename:
         where = f" at {exc.filename}:{exc.lineno}"
     elif frames:
         where = f" at {frames[-1].filename}:{frames[-1].lineno}"
-    return (f"importing {module_name!r} (from app {spec!r}) raised "
+    return (f"importing {module_name!r} (from {what} {spec!r}) raised "
             f"{type(exc).__name__}: {exc}{where}; fix the module so that "
             f"`python -c \"import {module_name}\"` works")
 

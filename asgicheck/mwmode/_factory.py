@@ -9,13 +9,11 @@ and how to fix it; the plugin turns ``MiddlewareConfigError`` into a ``pytest.Us
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
-import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from asgicheck.loading import AppLoadError, detect_style, search_cwd_for, single_callable
+from asgicheck.loading import AppLoadError, detect_style, import_object, single_callable
 
 __all__ = ["FACTORY_FORMS", "KWARGS_FORMS", "MiddlewareConfigError", "describe", "load_factory",
            "make_middleware", "parse_kwargs"]
@@ -37,38 +35,13 @@ def load_factory(spec: str) -> Factory:
     into a factory; its own arguments come first, the ``--asgicheck-middleware-kwargs`` ones
     override them.
     """
-    module_name, colon, attribute = spec.strip().partition(":")
-    parts = [*module_name.split("."), *attribute.split(".")]
-    if not colon or not module_name or not attribute or not all(p.isidentifier() for p in parts):
-        raise MiddlewareConfigError(
-            f"middleware {spec!r} is malformed; write {FACTORY_FORMS}, e.g. "
-            f"--asgicheck-middleware=starlette.middleware.gzip:GZipMiddleware")
-    search_cwd_for(module_name)  # as the app loader does, even under a plain `pytest`
     try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
-            raise MiddlewareConfigError(
-                f"cannot import module {module_name!r} (from middleware {spec!r}): it is not on "
-                f"sys.path ({', '.join(repr(p) for p in sys.path[:3])}, ...); run from the "
-                f"project directory with `python -m pytest`") from exc
-        raise MiddlewareConfigError(_import_failed(module_name, spec, exc)) from exc
-    except Exception as exc:
-        raise MiddlewareConfigError(_import_failed(module_name, spec, exc)) from exc
-    obj: Any = module
-    for depth, name in enumerate(attribute.split(".")):
-        if not hasattr(obj, name):
-            owner = ".".join([module_name, *attribute.split(".")[:depth]])
-            raise MiddlewareConfigError(f"{owner!r} has no attribute {name!r} (from middleware "
-                                        f"{spec!r})")
-        obj = getattr(obj, name)
+        obj, _ = import_object(spec, what="middleware", forms=FACTORY_FORMS,
+                               example="--asgicheck-middleware=starlette.middleware.gzip:"
+                                       "GZipMiddleware")
+    except AppLoadError as exc:
+        raise MiddlewareConfigError(str(exc)) from exc.__cause__
     return _as_factory(obj, spec)
-
-
-def _import_failed(module_name: str, spec: str, exc: BaseException) -> str:
-    return (f"importing {module_name!r} (from middleware {spec!r}) raised "
-            f"{type(exc).__name__}: {exc}; fix the module so that "
-            f"`python -c \"import {module_name}\"` works")
 
 
 def _as_factory(obj: Any, spec: str) -> Factory:
