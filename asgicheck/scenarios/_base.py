@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgicheck.contract import Outcome, Protocol, RunOptions, Scenario, Target, status_of
+from asgicheck.rules import violation
 from asgicheck.scenarios._context import RESTARTED, Baseline, Context, context_for
 from asgicheck.transcript import Received, Sent, Transcript
-from asgicheck.violations import Violation
+from asgicheck.violations import Severity, Violation
 
 __all__ = ["CRASHES", "Base", "Result", "Skip", "crashed", "difference", "ended_as",
-           "send_after_disconnect", "status_of"]
+           "send_after_disconnect"]
 
 # Exceptions that mean "the app assumed a key, a type or a shape the spec does not promise".
 CRASHES = frozenset({"KeyError", "TypeError", "AttributeError", "IndexError"})
@@ -41,6 +42,13 @@ class Result:
     suppress: set[str] = field(default_factory=set)
     details: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the reader must know, atop the text
+
+    def blame(self, rule: str, message: str, *, severity: Severity | None = None) -> None:
+        """The finding that says what went wrong in this scenario's exchange (most often: it
+        behaved differently from the plain one). A hang the exchange ended in is part of what
+        it names, so that is not reported again as the generic OPS-APP-002."""
+        self.findings.append(violation(rule, message, severity=severity))
+        self.suppress.add("OPS-APP-002")
 
 
 

@@ -134,11 +134,10 @@ class Chunked(HTTPScenario):
         result = Result(transcripts=[t], details={"chunks": [repr(c) for c in chunks]})
         changed = difference(base, t)
         if changed:
-            result.findings.append(violation(
+            result.blame(
                 "HTTP-RECV-002", f"with the body sent as chunks {chunks!r}, {changed}; the "
                 f"body is the concatenation of every chunk up to more_body=False, empty ones "
-                f"included"))
-            result.suppress.add("OPS-APP-002")
+                f"included")
         elif _unread_body(t):
             result.findings.append(_unread_finding(t))
         return result
@@ -179,10 +178,9 @@ class BareRequest(HTTPScenario):
         result = Result(transcripts=[t])
         changed = difference(base, t)
         if changed:
-            result.findings.append(violation(
+            result.blame(
                 "HTTP-RECV-003", f'given {{"type": "http.request"}} (body and more_body are '
-                f'optional, defaulting to b"" and False), {changed}'))
-            result.suppress.add("OPS-APP-002")
+                f'optional, defaulting to b"" and False), {changed}')
         return result
 
 

@@ -57,12 +57,11 @@ class MinimalScope(Compared):
             about_version = "spec_version" in (t.exception or "") or \
                 "'asgi'" in (t.exception or "")
             only_body = t.ended == base.first.ended and t.status == base.first.status
-            result.findings.append(violation(
+            result.blame(
                 "GEN-APP-013" if about_version else "GEN-APP-014",
                 f"with a minimal scope (no raw_path, root_path, scheme, client, server, "
                 f"extensions or asgi.spec_version: all optional, with documented defaults), "
-                f"{changed}", severity=Severity.WARNING if only_body else None))
-            result.suppress.add("OPS-APP-002")
+                f"{changed}", severity=Severity.WARNING if only_body else None)
         return result
 
 
@@ -83,11 +82,10 @@ class ExtraKeys(Compared):
         result = Result(transcripts=[t])
         changed = difference(base, t, types=True)
         if changed:
-            result.findings.append(violation(
+            result.blame(
                 "GEN-APP-012", f"with an extra {EXTRA!r} key in the scope, in scope['asgi'] "
                 f"and in every event, {changed}; unknown keys must be ignored so the spec can "
-                f"grow"))
-            result.suppress.add("OPS-APP-002")
+                f"grow")
         return result
 
 
@@ -113,11 +111,10 @@ class HeaderCase(Compared):
         result = Result(transcripts=[ref, t])
         changed = difference(base, t, ref=ref, what="the same headers in lower case")
         if changed:
-            result.findings.append(violation(
+            result.blame(
                 "HTTP-RECV-008", f"with header names in mixed case (b'Host', b'Accept') and "
                 f"b'Accept' sent twice, {changed}; header names must be matched "
-                f"case-insensitively, and duplicates are allowed"))
-            result.suppress.add("OPS-APP-002")
+                f"case-insensitively, and duplicates are allowed")
         return result
 
 
@@ -133,10 +130,9 @@ class RootPath(Compared):
         result = Result(transcripts=[t])
         changed = difference(base, t, body=False)
         if changed:
-            result.findings.append(violation(
+            result.blame(
                 "HTTP-RECV-010", f"mounted with root_path='/mnt' and path={path!r} (www.rst: "
-                f"path includes root_path; route on path[len(root_path):]), {changed}"))
-            result.suppress.add("OPS-APP-002")
+                f"path includes root_path; route on path[len(root_path):]), {changed}")
         return result
 
 

@@ -155,11 +155,10 @@ class Probe(LifespanScenario):
                 "lifespan.startup and without raising: decline lifespan by raising, or some "
                 "servers wait for a startup answer that never comes"))
         elif kind == "hangs":
-            result.findings.append(violation(
+            result.blame(
                 "LS-APP-001", f"the app neither answered lifespan.startup nor raised "
                 f"({ended_as(lifespan) if lifespan else 'hung'}): a server waits for it "
-                f"forever", severity=Severity.ERROR))
-            result.suppress.add("OPS-APP-002")
+                f"forever", severity=Severity.ERROR)
         return result
 
 
