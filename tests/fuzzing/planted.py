@@ -1,6 +1,6 @@
 """Apps with one planted defect each, visible only for some inputs (and correct otherwise).
 
-Each is a raw ASGI function; ``respond`` and ``read_body`` are the correct building blocks.
+Each is a raw ASGI function built of the correct blocks of ``asgi_blocks``.
 """
 
 from __future__ import annotations
@@ -9,38 +9,7 @@ import asyncio
 from typing import Any
 from urllib.parse import parse_qsl, unquote_to_bytes
 
-
-async def read_body(receive: Any) -> bytes | None:
-    body = b""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        body += message.get("body", b"")
-        if not message.get("more_body", False):
-            return body
-
-
-async def respond(send: Any, body: bytes = b"ok", status: int = 200) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [[b"content-type", b"text/plain"],
-                            [b"content-length", str(len(body)).encode()]]})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def websocket_echo(receive: Any, send: Any) -> None:
-    message = await receive()
-    if message["type"] != "websocket.connect":
-        return
-    await send({"type": "websocket.accept"})
-    while True:
-        message = await receive()
-        if message["type"] == "websocket.disconnect":
-            return
-        if message.get("text") is not None:
-            await send({"type": "websocket.send", "text": message["text"]})
-        else:
-            await send({"type": "websocket.send", "bytes": message["bytes"]})
+from asgi_blocks import read_body, respond, websocket_echo
 
 
 async def good(scope: Any, receive: Any, send: Any) -> None:

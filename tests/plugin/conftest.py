@@ -12,5 +12,6 @@ HERE = Path(__file__).parent
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     """A directory with ``apps.py``, a copy of sample_apps.py."""
-    pytester.makepyfile(apps=(HERE / "sample_apps.py").read_text(encoding="utf-8"))
+    pytester.makepyfile(apps=(HERE / "sample_apps.py").read_text(encoding="utf-8"),
+                        asgi_blocks=(HERE.parent / "asgi_blocks.py").read_text(encoding="utf-8"))
     return pytester

@@ -1,4 +1,5 @@
-"""Small raw ASGI apps for the plugin tests, copied into each pytester directory as ``apps.py``.
+"""Small raw ASGI apps for the plugin tests, copied into each pytester directory as ``apps.py``
+(with ``asgi_blocks.py``, the correct blocks they are built of).
 
 ``good`` follows the spec; each other app breaks it in one known way. ``NOT_CALLABLE`` and
 ``sync_app`` exist to be refused by the loader.
@@ -8,62 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgi_blocks import lifespan, read_body, respond, websocket_echo
+
 NOT_CALLABLE = 42
-
-
-async def _lifespan(receive: Any, send: Any) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-async def _read_body(receive: Any) -> bytes | None:
-    body, more = b"", True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        body += message.get("body", b"")
-        more = message.get("more_body", False)
-    return body
-
-
-async def _websocket(receive: Any, send: Any) -> None:
-    message = await receive()
-    if message["type"] != "websocket.connect":
-        return
-    await send({"type": "websocket.accept"})
-    while True:
-        message = await receive()
-        if message["type"] == "websocket.disconnect":
-            return
-        await send({"type": "websocket.send", "text": message.get("text"),
-                    "bytes": message.get("bytes")} if message.get("text") is None else
-                   {"type": "websocket.send", "text": message["text"]})
-
-
-async def _respond(send: Any, body: bytes, status: int = 200) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def good(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await lifespan(scope, receive, send)
     elif scope["type"] == "http":
-        body = await _read_body(receive)
+        body = await read_body(receive)
         path = scope["path"][len(scope.get("root_path", "")):]  # www.rst: path has root_path
         if body is not None:
-            await _respond(send, b"ok" if scope["method"] != "HEAD" else b"",
+            await respond(send, b"ok" if scope["method"] != "HEAD" else b"",
                            200 if path != "/asgicheck-no-such-path" else 404)
     elif scope["type"] == "websocket":
-        await _websocket(receive, send)
+        await websocket_echo(receive, send)
     else:
         raise NotImplementedError(scope["type"])
 
@@ -72,7 +33,7 @@ async def bad(scope: Any, receive: Any, send: Any) -> None:
     """Breaks HTTP-SEND-008 (upper-case header), HTTP-SEND-002 (two starts), HTTP-SEND-011."""
     if scope["type"] != "http":
         return await good(scope, receive, send)
-    await _read_body(receive)
+    await read_body(receive)
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"Content-Type", b"text/plain")]})
     await send({"type": "http.response.start", "status": 200})
@@ -83,9 +44,9 @@ async def warn(scope: Any, receive: Any, send: Any) -> None:
     """Only a SHOULD-level finding: a message after the response is complete (HTTP-SEND-013)."""
     if scope["type"] != "http":
         return await good(scope, receive, send)
-    if await _read_body(receive) is None:
+    if await read_body(receive) is None:
         return
-    await _respond(send, b"ok")
+    await respond(send, b"ok")
     await send({"type": "http.response.body", "body": b""})
 
 

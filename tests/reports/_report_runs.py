@@ -35,6 +35,7 @@ class Run:
 def run_asgicheck(directory: Path, app: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``pytest --asgicheck=report_apps:APP ARGS`` in ``directory``, outside GitHub Actions."""
     (directory / "report_apps.py").write_text((HERE / "report_apps.py").read_text())
+    (directory / "asgi_blocks.py").write_text((HERE.parent / "asgi_blocks.py").read_text())
     env = {k: v for k, v in os.environ.items()
            if k not in ("GITHUB_ACTIONS", "PYTEST_ADDOPTS", "ASGICHECK_APP")}
     env["PYTHONPATH"] = os.pathsep.join([str(directory), env.get("PYTHONPATH", "")])

@@ -1,4 +1,5 @@
-"""Apps for the report tests, copied into each run's directory as ``report_apps.py``.
+"""Apps for the report tests, copied into each run's directory as ``report_apps.py``
+(with ``asgi_blocks.py``).
 
 ``broken`` breaks MUST rules with attacker-ish values (a ``<script>`` header value and body),
 and a SHOULD rule when the client disconnects first; ``good`` follows the spec.
@@ -8,35 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgi_blocks import lifespan, read_body
+
 SCRIPT = "<script>alert('asgicheck')</script>"
-
-
-async def _lifespan(receive: Any, send: Any) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-async def _read_body(receive: Any) -> bool:
-    """Whether the whole request arrived (False: the client disconnected)."""
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return False
-        more = message.get("more_body", False)
-    return True
 
 
 async def good(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await lifespan(scope, receive, send)
     elif scope["type"] == "http":
-        if await _read_body(receive):
+        if await read_body(receive) is not None:
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"text/plain"),
                                     (b"content-length", b"2")]})
@@ -53,7 +35,7 @@ async def broken(scope: Any, receive: Any, send: Any) -> None:
     """HTTP-SEND-008 (upper-case header name) and HTTP-SEND-011 (a str body) on every request."""
     if scope["type"] != "http":
         return await good(scope, receive, send)
-    await _read_body(receive)
+    await read_body(receive)
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"X-Script", SCRIPT.encode())]})
     await send({"type": "http.response.body", "body": SCRIPT})

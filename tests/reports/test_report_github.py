@@ -90,7 +90,8 @@ def test_the_location_of_an_instance_is_the_line_that_names_it(
 
 def test_a_run_on_github_actions_prints_annotations(pytester: pytest.Pytester,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    pytester.makepyfile(report_apps=(HERE / "report_apps.py").read_text())
+    pytester.makepyfile(report_apps=(HERE / "report_apps.py").read_text(),
+                        asgi_blocks=(HERE.parent / "asgi_blocks.py").read_text())
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_WORKSPACE", str(pytester.path))
     result = pytester.runpytest_subprocess(*QUIET, f"{APP_OPTION}=report_apps:broken",

@@ -18,8 +18,8 @@ from bad_apps._support import (
     lifespan,
     read_body,
     respond,
-    ws_echo,
+    websocket_echo,
 )
 
 __all__ = ["BAD_APPS", "GET", "POST", "WS", "BadApp", "breaks", "good", "lifespan", "read_body",
-           "respond", "ws_echo"]
+           "respond", "websocket_echo"]

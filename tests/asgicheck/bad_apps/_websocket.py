@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bad_apps._support import WS, breaks, good, ws_echo
+from bad_apps._support import WS, breaks, good, websocket_echo
 
 
 @breaks("WS-RECV-001", "W06-delayed-connect", WS)
@@ -98,7 +98,7 @@ async def renames_ws_disconnect(scope: Any, receive: Any, send: Any) -> None:
 async def lingers_after_disconnect(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] != "websocket":
         return await good(scope, receive, send)
-    await ws_echo(scope, receive, send)
+    await websocket_echo(receive, send)
     await asyncio.Event().wait()  # the socket is gone, the task is not
 
 
@@ -106,7 +106,7 @@ async def lingers_after_disconnect(scope: Any, receive: Any, send: Any) -> None:
 async def accept_headers_always(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] != "websocket":
         return await good(scope, receive, send)
-    await ws_echo(scope, receive, send, accept={"type": "websocket.accept",
+    await websocket_echo(receive, send, accept={"type": "websocket.accept",
                                                 "headers": [[b"x-server", b"bad"]]})
 
 
