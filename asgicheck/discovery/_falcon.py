@@ -46,13 +46,13 @@ def falcon_targets(app: object) -> list[Target]:
             continue
         path = _FIELD.sub(lambda field: _value(router, field), template)
         own = [m for m, responder in method_map.items() if _implemented(responder)]
-        if "WEBSOCKET" in own:
-            targets.append(Target(kind="websocket", path=path, source="falcon",
-                                  template=template))
         methods = [m for m in own if m != "WEBSOCKET"]
         if methods:
             targets.extend(Target(method=m, path=path, source="falcon", template=template)
                            for m in order_methods(methods))
+        if "WEBSOCKET" in own:
+            targets.append(Target(kind="websocket", path=path, source="falcon",
+                                  template=template))
     return targets
 
 
