@@ -1,9 +1,14 @@
-"""Falcon discovery: targets read from the app's CompiledRouter tree (sample_falcon.py)."""
+"""Falcon discovery: targets read from the app's CompiledRouter tree.
+
+Falcon is a matrix extra, not a dev dependency: the tests on a real Falcon app (sample_falcon.py)
+skip without it; the one on a stand-in tree of the same shape runs everywhere.
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +49,55 @@ def pairs(targets: tuple[Target, ...]) -> list[tuple[str, str | None]]:
 
 
 @pytest.fixture
-def sample() -> Any:
+def falcon_asgi() -> Any:
+    pytest.importorskip("falcon", reason="falcon is not installed (pip install -e '.[matrix]')")
+    import falcon.asgi
+
+    return falcon.asgi
+
+
+@pytest.fixture
+def sample(falcon_asgi: Any) -> Any:
     import sample_falcon
 
     return sample_falcon.app
+
+
+def test_a_tree_of_falcon_router_nodes_without_falcon_installed() -> None:
+    def default(req: Any, resp: Any, **kwargs: Any) -> None:
+        pass  # what falcon.responders makes for the methods a resource lacks
+
+    default.__module__ = "falcon.responders"
+
+    class Item:
+        def on_get_one(self, req: Any, resp: Any, item_id: int) -> None:
+            pass
+
+        def on_websocket(self, req: Any, ws: Any) -> None:
+            pass
+
+        def on_request(self, req: Any, resp: Any) -> None:
+            pass
+
+    item = Item()
+
+    def node(segment: str, template: str | None = None, children: tuple[Any, ...] = (),
+             **methods: Any) -> Any:
+        method_map = {"OPTIONS": default, "POST": default, **methods} if template else None
+        return types.SimpleNamespace(raw_segment=segment, uri_template=template,
+                                     method_map=method_map, children=list(children))
+
+    router = types.SimpleNamespace(_roots=[
+        node("items", children=(node("{item_id:int}", "/items/{item_id:int}",
+                                     GET=item.on_get_one, PUT=item.on_request),)),
+        node("ws", "/ws", WEBSOCKET=item.on_websocket),
+        node("none", "/none")])  # only Falcon's defaults: no target
+    App = type("App", (), {"__module__": "falcon.asgi.app"})
+    app = App()
+    app._router = router  # type: ignore[attr-defined]
+    found = discover(app)
+    assert found.source == "falcon routes"
+    assert pairs(found.targets) == [("GET /items/1", "/items/{item_id:int}"), ("WS /ws", "/ws")]
 
 
 def test_falcon_routes_with_typed_fields_suffixes_and_websockets(sample: Any) -> None:
@@ -58,9 +108,7 @@ def test_falcon_routes_with_typed_fields_suffixes_and_websockets(sample: Any) ->
     assert [t.kind for t in found.targets].count("websocket") == 2
 
 
-def test_falcon_default_responders_and_on_request_are_not_targets() -> None:
-    import falcon.asgi
-
+def test_falcon_default_responders_and_on_request_are_not_targets(falcon_asgi: Any) -> None:
     class Fallback:
         async def on_get(self, req: Any, resp: Any) -> None:
             resp.media = {}
@@ -68,16 +116,14 @@ def test_falcon_default_responders_and_on_request_are_not_targets() -> None:
         async def on_request(self, req: Any, resp: Any) -> None:
             resp.media = {}
 
-    app = falcon.asgi.App()
+    app = falcon_asgi.App()
     app.router_options.default_to_on_request = True
     app.add_route("/only", Fallback())
     assert pairs(discover(app).targets) == [("GET /only", "/only")]
 
 
 def test_falcon_apps_are_found_behind_middleware_and_custom_routers_fall_back(
-        sample: Any) -> None:
-    import falcon.asgi
-
+        sample: Any, falcon_asgi: Any) -> None:
     class Wrapper:
         def __init__(self, app: Any) -> None:
             self.app = app
@@ -94,7 +140,7 @@ def test_falcon_apps_are_found_behind_middleware_and_custom_routers_fall_back(
         def find(self, uri: str, req: Any = None) -> None:
             return None
 
-    custom = falcon.asgi.App(router=Router())
+    custom = falcon_asgi.App(router=Router())
     custom.add_route("/hidden", object())
     assert discover(custom).source == "defaults (no routes found)"
 
@@ -109,7 +155,7 @@ def test_discovery_does_not_import_falcon_for_other_apps() -> None:
 
 
 def test_a_plugin_run_on_a_conforming_falcon_app_checks_the_discovered_routes(
-        pytester: pytest.Pytester) -> None:
+        pytester: pytest.Pytester, falcon_asgi: Any) -> None:
     pytester.makepyfile(sample_falcon=(HERE / "sample_falcon.py").read_text(encoding="utf-8"))
     collected = run(pytester, f"{APP_OPTION}=sample_falcon:app", "--co", "-q")
     collected.stdout.fnmatch_lines([f"asgicheck: {len(EXPECTED)} target(s) from falcon routes",
