@@ -1,9 +1,9 @@
 """Which requests to send: targets the user declared, or routes discovered from the app.
 
 Order of preference: targets declared by option, ini or ``[tool.asgicheck]``; routes read from
-the app's own tables (Starlette, FastAPI, Litestar, reference_app, Quart/Werkzeug, Django),
-following ``.app`` and ``.router`` chains through middleware; an OpenAPI document the app
-serves; and last ``GET /`` plus a path that does not exist. Declared WebSocket paths are always
+the app's own tables (Starlette, FastAPI, Litestar, reference_app, Quart/Werkzeug, Django,
+Falcon), following ``.app`` and ``.router`` chains through middleware; an OpenAPI document the
+app serves; and last ``GET /`` plus a path that does not exist. Declared WebSocket paths are always
 added. The result is deterministic (xdist workers must collect the same items) and capped at
 ``max_targets``.
 
@@ -19,6 +19,7 @@ from typing import Any
 
 from asgicheck.contract import Target
 from asgicheck.discovery._django import django_targets
+from asgicheck.discovery._falcon import falcon_targets
 from asgicheck.discovery._openapi import openapi_targets, served_document
 from asgicheck.discovery._params import KIND_VALUES, fill, kind_of
 from asgicheck.discovery._quart import werkzeug_targets
@@ -86,7 +87,7 @@ def _from_tables(app: object) -> tuple[list[Target], str]:
         framework = type(candidate).__module__.split(".")[0]
         routes = _attribute(candidate, "routes")
         targets = (_safely(trie_targets, candidate) or _safely(werkzeug_targets, candidate)
-                   or _safely(django_targets, candidate)
+                   or _safely(django_targets, candidate) or _safely(falcon_targets, candidate)
                    or (_safely(_route_list, routes, framework)
                        if isinstance(routes, list | tuple) else []))
         if targets:
