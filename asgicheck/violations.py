@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 
 __all__ = [
+    "Consequence",
     "Detection",
     "Level",
     "Party",
@@ -55,6 +56,29 @@ class Detection(enum.Enum):
     MANUAL = "manual"
 
 
+class Consequence(enum.Enum):
+    """What mainstream servers and clients do when an app breaks a rule, as measured under
+    uvicorn and hypercorn (``asgicheck.rules._consequences``). The first four break something
+    a user sees (``breaks``): a finding against such a rule fails a run by default, whatever
+    the spec's key word."""
+
+    ERROR = "error"  # send() raises into the app, a 500, or an error logged for every request
+    BROKEN_CONNECTION = "broken-connection"  # the response is cut or never comes, a bad close
+    FAILED_HANDSHAKE = "failed-handshake"  # the WebSocket client fails the opening handshake
+    FAILED_STARTUP = "failed-startup"  # no serving, an exit, or an app that never started
+    LOGGED = "logged"  # an error in the server's log only (the client had left, at shutdown)
+    LEAKS = "leaks"  # a task runs on after the client left
+    TOLERATED = "tolerated"  # nothing visible breaks
+    CORRECTED = "corrected"  # the server repairs it silently
+    UNREACHABLE = "unreachable"  # no mainstream server produces the exchange that shows it
+
+    @property
+    def breaks(self) -> bool:
+        return self in _BREAKING
+
+
+_BREAKING = frozenset({Consequence.ERROR, Consequence.BROKEN_CONNECTION,
+                       Consequence.FAILED_HANDSHAKE, Consequence.FAILED_STARTUP})
 _LEVEL_OF_KEYWORD = {"MUST": Level.MUST, "SHOULD": Level.SHOULD, "MAY": Level.MAY}
 _SEVERITY_OF_LEVEL = {Level.MUST: Severity.ERROR, Level.SHOULD: Severity.WARNING,
                       Level.MAY: Severity.INFO}
@@ -68,7 +92,9 @@ class Rule:
     ``keyword`` is the spec's own word as the catalogue records it ("MUST NOT", "SHOULD*", ...);
     a trailing ``*`` marks an obligation the text implies (a declared type, a default, an order)
     rather than states with a key word. ``fatal`` marks findings that leave the app hung, leaking
-    or crashed: they fail a run whatever their level.
+    or crashed: they fail a run whatever their level. ``consequence`` and ``observed`` say what
+    real servers and clients do when an app breaks the rule (measured; none for server rules): a
+    rule whose consequence ``breaks`` something is an error by default, whatever its level.
     """
 
     id: str
@@ -80,6 +106,8 @@ class Rule:
     severity: Severity | None = None
     enabled_by_default: bool = True
     fatal: bool = False
+    consequence: Consequence | None = None
+    observed: str = ""  # the consequence in words; after "breaks" when it breaks something
     level: Level = field(init=False)
     implied: bool = field(init=False)
     party: Party = field(init=False)
@@ -91,7 +119,21 @@ class Rule:
         area = self.id.split("-")[1]
         object.__setattr__(self, "party", Party.SERVER if area in _SERVER_AREAS else Party.APP)
         if self.severity is None:
-            object.__setattr__(self, "severity", _SEVERITY_OF_LEVEL[self.level])
+            object.__setattr__(self, "severity", Severity.ERROR if self.breaks
+                               else _SEVERITY_OF_LEVEL[self.level])
+
+    @property
+    def breaks(self) -> bool:
+        """Whether breaking the rule breaks something under real servers (see ``consequence``)."""
+        return self.consequence is not None and self.consequence.breaks
+
+    @property
+    def label(self) -> str:
+        """The spec's level and, below MUST, what it breaks when that is why it is an error
+        (``SHOULD, breaks under uvicorn 0.55: ...``), as the failure text shows it."""
+        if self.breaks and self.level is not Level.MUST:
+            return f"{self.level.value}, breaks {self.observed}"
+        return self.level.value
 
     @property
     def spec(self) -> str:

@@ -24,8 +24,12 @@ def explain(rule_id: str) -> str:
     flags += ["fatal: fails a run whatever its level"] if rule.fatal else []
     flags += ["off by default: select it by ID"] if not rule.enabled_by_default else []
     wrap = textwrap.TextWrapper(width=96, initial_indent="  ", subsequent_indent="  ")
-    lines = [f"{rule.id}  ({', '.join(flags)})", "", wrap.fill(rule.summary), "",
-             f"Spec: {rule.source}", *quote(rule), ""]
+    lines = [f"{rule.id}  ({', '.join(flags)})", "", wrap.fill(rule.summary), ""]
+    if rule.consequence is not None:
+        lines += [f"Under real servers ({rule.consequence.value}"
+                  f"{', so it fails a run' if rule.breaks else ''}):",
+                  wrap.fill(f"breaks {rule.observed}" if rule.breaks else rule.observed), ""]
+    lines += [f"Spec: {rule.source}", *quote(rule), ""]
     if rule.how:
         lines += ["How asgicheck checks it:", wrap.fill(rule.how), ""]
     if rule.id in EXAMPLES:

@@ -25,7 +25,7 @@ from pathlib import Path
 from asgicheck.explain._examples import EXAMPLES
 from asgicheck.explain._spec import find_section, quote, sections
 from asgicheck.rules import RULES
-from asgicheck.violations import Detection, Party, Rule, Severity
+from asgicheck.violations import Detection, Level, Party, Rule, Severity
 
 __all__ = ["GROUPS", "render", "spec_excerpt", "write"]
 
@@ -206,6 +206,8 @@ def _fails(rule: Rule) -> str:
         return "never (nothing reports it)"
     if rule.fatal:
         return "always (fatal: whatever its level)"
+    if rule.breaks and rule.level is not Level.MUST:
+        return f"yes (it breaks something under real servers, whatever its {rule.level.value})"
     if rule.severity is Severity.ERROR:
         return "yes"
     if rule.severity is Severity.WARNING:
@@ -236,6 +238,10 @@ def _rule_entry(rule: Rule) -> list[str]:
     if not rule.enabled_by_default:
         facts.append(f"off by default (`--asgicheck-select={rule.id}` turns it on)")
     out = [f"#### {rule.id}", "", " · ".join(facts), "", _prose(rule.summary), ""]
+    if rule.consequence is not None:
+        said = f"breaks {rule.observed}" if rule.breaks else rule.observed
+        out += [f"Under real servers (**{rule.consequence.value}**, measured): "
+                f"{_prose(said)}.", ""]
     spec_file = rule.spec_file.split()[0] if rule.spec_file else ""
     if spec_file.endswith(".rst"):
         excerpt = spec_excerpt(rule)
@@ -320,6 +326,28 @@ def _appendix() -> list[str]:
     return out
 
 
+def _below_must() -> list[str]:
+    """The audit of every app rule below MUST: what breaking it does, and its verdict."""
+    rules = [RULES[i] for i in _sorted_ids(RULES) if RULES[i].level is not Level.MUST
+             and RULES[i].party is Party.APP and RULES[i].consequence is not None]
+    out = ["## What breaks under real servers", "",
+           "Each app rule below MUST was broken on purpose under uvicorn 0.55 and hypercorn 0.18 "
+           "with real clients. Where that gives an error, a broken connection, a failed "
+           "handshake or a failed start-up, the rule fails a run by default, whatever the "
+           "spec's own word; where servers tolerate it, it keeps its warning or note, and "
+           "`--asgicheck-strict` holds the app to the spec's letter. "
+           "`tests/live/test_consequences.py` measures the rules that fail by default again, "
+           "under the servers installed.", "",
+           "| rule | key word | under real servers | default verdict |", "|---|---|---|---|"]
+    for rule in rules:
+        assert rule.consequence is not None and rule.severity is not None
+        verdict = {Severity.ERROR: "**fails**", Severity.WARNING: "warns",
+                   Severity.INFO: "note"}[rule.severity]
+        out.append(f"| [{rule.id}](#{rule.id.lower()}) | `{rule.keyword}` | "
+                   f"{rule.consequence.value} | {verdict} |")
+    return [*out, ""]
+
+
 def render() -> str:
     """The whole rules reference as Markdown."""
     severities = {s: sum(1 for r in RULES.values() if r.severity is s) for s in Severity}
@@ -344,9 +372,15 @@ def render() -> str:
         "* **Key word**: the spec's own word (`MUST`, `SHOULD NOT`, `MAY`, ...). A trailing `*` "
         "marks an obligation the text implies (a declared type, a default, an order) rather "
         "than states with a key word.",
-        "* **Severity**: errors (usually a MUST) fail a run; warnings (usually a SHOULD) fail "
-        "only with `--asgicheck-strict`; info notes never fail. A *fatal* rule (a crash, a hang, "
-        "a blocked event loop) fails a run whatever its level.",
+        "* **Severity**: errors fail a run; warnings fail only with `--asgicheck-strict`; info "
+        "notes never fail. A MUST is an error. Below MUST the verdict follows the consequence: "
+        "a rule whose breaking breaks something under real servers is an error whatever its "
+        "key word (see [what breaks under real servers](#what-breaks-under-real-servers)), "
+        "the others are warnings or notes. A *fatal* rule (a crash, a hang, a blocked event "
+        "loop) fails a run whatever its level.",
+        "* **Under real servers**: what uvicorn and hypercorn, and real clients, do when an app "
+        "breaks the rule, measured by running it (server rules, which an app cannot break, "
+        "have none).",
         "* **Party**: who is at fault when the rule is broken, the app or the server.",
         "* **Detection**: what it takes to see the rule broken. *static* and *sequence* rules "
         "are judged by the sans-IO validator on any exchange (a `pytest --asgicheck` run, "
@@ -358,6 +392,7 @@ def render() -> str:
         "",
         "Select or silence rules by ID or prefix: see [selecting rules](selecting-rules.md).",
         "",
+        *_below_must(),
         "## Contents",
         "",
     ]

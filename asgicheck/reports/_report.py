@@ -18,12 +18,12 @@ from typing import Any
 from asgicheck.contract import Outcome, Scenario
 from asgicheck.rules import RULES
 from asgicheck.selection import Selection
-from asgicheck.violations import Violation
+from asgicheck.violations import Severity, Violation
 
 __all__ = ["SCHEMA_VERSION", "exchange_records", "format_failure", "json_report",
            "result_record", "summary_lines", "write_json"]
 
-SCHEMA_VERSION = 3  # docs/json-report.md has the changelog
+SCHEMA_VERSION = 4  # docs/json-report.md has the changelog
 STATUSES = ("passed", "failed", "warned", "skipped")
 Record = Mapping[str, Any]
 
@@ -35,6 +35,9 @@ def violation_record(violation: Violation, selection: Selection) -> dict[str, An
         "level": rule.level.value if rule else None, "party": violation.party.value,
         "spec": violation.spec, "message": violation.message, "index": violation.index,
         "fails": selection.fails(violation),
+        # What it breaks under real servers, when that is why it is an error (rules.breaks).
+        "breaks": rule.observed if rule and rule.breaks and violation.severity is Severity.ERROR
+        else None,
     }
 
 
@@ -141,11 +144,18 @@ def format_failure(record: Record) -> str:
 def _finding(v: Record) -> list[str]:
     rule = RULES.get(v["rule"])
     where = f", message #{v['index']}" if v["index"] is not None else ""
-    lines = [f"{v['rule']} [{v['level']}{', fatal' if rule and rule.fatal else ''}] "
+    # Below MUST, what it breaks is why it fails: it goes beside the level; a MUST fails on the
+    # spec's word alone, and what it breaks is one more line.
+    beside = v.get("breaks") and v["level"] != "MUST"
+    label = f"{v['level']}, breaks {v['breaks']}" if beside else v["level"]
+    fatal = ", fatal" if rule and rule.fatal and not beside else ""
+    lines = [f"{v['rule']} [{label}{fatal}] "
              f"{v['party']} at fault{where} -- {v['spec']}",
              f"  found: {v['message']}"]
     if rule is not None:
         lines.append(f"  rule:  {rule.summary}")
+    if v.get("breaks") and not beside:
+        lines.append(f"  breaks {v['breaks']}")
     lines.append("")
     return lines
 

@@ -35,6 +35,7 @@ _VIOLATION = _record({
     "message": {"type": "string"},
     "index": {"type": ["integer", "null"], "minimum": 0},
     "fails": {"type": "boolean"},
+    "breaks": _NULLABLE_STRING,
 })
 
 _ENTRY = _record({
@@ -72,7 +73,7 @@ SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "asgicheck JSON report",
     **_record({
-        "schema_version": {"const": 3},
+        "schema_version": {"const": 4},
         "tool": _record({"name": {"const": "asgicheck"}, "version": {"type": "string"}}),
         "app": _record({
             "spec": {"type": "string"}, "source": {"type": "string"},

@@ -12,6 +12,7 @@ IDs follow ``<GROUP>-<AREA>-<NNN>`` and never change once published: ``GEN`` (as
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
@@ -27,7 +28,8 @@ from asgicheck.rules import (
     _websocket_app,
     _websocket_server,
 )
-from asgicheck.violations import Rule, Severity, Violation
+from asgicheck.rules._consequences import CONSEQUENCES
+from asgicheck.violations import Consequence, Rule, Severity, Violation
 
 __all__ = ["RULES", "get", "matching", "violation"]
 
@@ -38,8 +40,23 @@ def _build(modules: Iterable[tuple[Rule, ...]]) -> Mapping[str, Rule]:
         for rule in rules:
             if rule.id in table:
                 raise RuntimeError(f"rule {rule.id} is defined twice")
-            table[rule.id] = rule
+            table[rule.id] = _with_consequence(rule)
+    unknown = set(CONSEQUENCES) - set(table)
+    if unknown:
+        raise RuntimeError(f"consequences for rules the catalogue lacks: {sorted(unknown)}")
     return MappingProxyType(table)
+
+
+def _with_consequence(rule: Rule) -> Rule:
+    """The rule with what real servers do when it is broken; one that breaks something fails a
+    run by default, so its severity is an error whatever its key word says."""
+    if rule.id not in CONSEQUENCES:
+        return rule
+    kind, observed = CONSEQUENCES[rule.id]
+    consequence = Consequence(kind)
+    severity = Severity.ERROR if consequence.breaks else rule.severity
+    return dataclasses.replace(rule, consequence=consequence, observed=observed,
+                               severity=severity)
 
 
 RULES: Mapping[str, Rule] = _build(

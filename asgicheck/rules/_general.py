@@ -69,7 +69,9 @@ RULES: tuple[Rule, ...] = (
         ),
         how=(
             '[static] The prefix before the first . equals scope["type"]. '
-            'websocket.http.response.* counts as websocket.'
+            'websocket.http.response.* counts as websocket. Strict-mode audit: it stands, a '
+            'plain SHOULD; inside the three scopes servers create, a misnamed type breaks a '
+            'stricter rule (HTTP-SEND-014, WS-SEND-016, LS-SEND-006).'
         ),
     ),
     Rule(
@@ -156,7 +158,11 @@ RULES: tuple[Rule, ...] = (
         ),
         how=(
             '[script S15] The call must raise within T. A normal return, sending any message,'
-            ' or hanging → warning. (Lifespan is handled by LS-APP-001.)'
+            ' or hanging → warning. (Lifespan is handled by LS-APP-001.) Strict-mode audit: '
+            'it stands. It is a plain SHOULD, and the reason the spec gives (a server that '
+            'thinks you support a protocol you do not) is real; no mainstream server sends an '
+            'unknown scope type today, so only --asgicheck-strict fails on it (Litestar '
+            'answers one with websocket.close).'
         ),
     ),
     Rule(

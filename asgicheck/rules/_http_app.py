@@ -88,8 +88,13 @@ RULES: tuple[Rule, ...] = (
             'raise an exception". The app should stop sending.'
         ),
         how=(
-            '[script S05, S07] A send() made after the app already received http.disconnect, '
-            'or any further send() after one raised OSError (a retry loop) → warning.'
+            '[script S05, S07] Any further send() after one raised OSError (a retry loop: the '
+            'app swallowed the error the server raised to stop it) → warning. A send() made '
+            'after the app received http.disconnect → info only: the spec asks apps to expect '
+            'send() to raise then, and itself describes sends racing the disconnect, so it '
+            'does not forbid the send; uvicorn and hypercorn drop it silently. (Strict-mode '
+            'audit: Starlette, FastAPI, Quart, Litestar and Django answer after a disconnect; '
+            'that no longer fails --asgicheck-strict.)'
         ),
     ),
     Rule(
@@ -169,7 +174,10 @@ RULES: tuple[Rule, ...] = (
         how=(
             '[script S13] Both variants route to the same handler. This is contested '
             '(asgiref#424) and servers have differed: Starlette and uvicorn only put '
-            'root_path into path in 2024. sev: warning, and configurable.'
+            'root_path into path in 2024. sev: warning, and configurable. Strict-mode audit: '
+            'it stands. Under uvicorn --root-path the path carries the root path, and an app '
+            'that routes on the whole path (Falcon) answers 404 to every request; hypercorn '
+            'does not prefix the path. A wrong answer, not a broken connection: a warning.'
         ),
         severity=WARNING,
     ),

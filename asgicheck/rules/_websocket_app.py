@@ -20,11 +20,15 @@ RULES: tuple[Rule, ...] = (
             'communicating with the client". For WebSocket that message is websocket.connect.'
         ),
         how=(
-            '[seq] A warning if websocket.accept, websocket.close or a denial response is '
+            '[seq] A note (info) if websocket.accept, websocket.close or a denial response is '
             "sent before the app's first receive() has returned websocket.connect; the reply "
             'still counts as the handshake answer. Script W06 (delayed connect) makes the '
-            'race visible.'
+            'race visible. Only a note: "may have to wait" permits it, nothing in www.rst '
+            'requires reading websocket.connect first, and uvicorn and hypercorn deliver it at '
+            'once. (Strict-mode audit: Quart and BlackSheep answer before reading it; that no '
+            'longer fails --asgicheck-strict.)'
         ),
+        severity=INFO,
     ),
     Rule(
         id='WS-RECV-002',
@@ -79,10 +83,13 @@ RULES: tuple[Rule, ...] = (
             'raise an exception".'
         ),
         how=(
-            '[seq] The first send() after the app received websocket.disconnect, or after a '
-            'send() raised (a retry) → warning, once per connection. A message that is wrong '
-            "anyway (e.g. after the app's own close) is reported under that rule instead. "
-            'Script W07 provokes it.'
+            '[seq] The first send() after a send() raised (a retry) → warning, once per '
+            'connection. The first send() after the app received websocket.disconnect → info '
+            'only: the spec asks apps to expect send() to raise then, not to never send '
+            "(uvicorn's default implementation raises ClientDisconnected, hypercorn drops the "
+            "message). A message that is wrong anyway (e.g. after the app's own close) is "
+            'reported under that rule instead. Script W07 provokes it. (Strict-mode audit: '
+            'Quart and Litestar send after a disconnect; that no longer fails --asgicheck-strict.)'
         ),
     ),
     Rule(

@@ -150,10 +150,13 @@ class Probe(LifespanScenario):
                                 f"with {answer}; the session serves the other scenarios, and "
                                 f"lifespan/L01-full judges its shutdown")
         if kind == "returns silently":
+            # Before it received lifespan.startup there is no startup code to skip, and uvicorn
+            # and hypercorn serve the app as usual: a warning (after it, LS-SEND-001 is L01's).
             result.findings.append(violation(
                 "LS-APP-001", "the app returned from the lifespan scope without answering "
                 "lifespan.startup and without raising: decline lifespan by raising, or some "
-                "servers wait for a startup answer that never comes"))
+                "servers wait for a startup answer that never comes",
+                severity=None if startup.received else Severity.WARNING))
         elif kind == "hangs":
             result.blame(
                 "LS-APP-001", f"the app neither answered lifespan.startup nor raised "

@@ -201,17 +201,18 @@ class HTTPMachine:
 
     def _late(self, index: int) -> list[Violation]:
         # www.rst "Disconnect - receive event": "Once you have received this event, you should
-        # expect future calls to send() to raise an exception".
-        if self._late_send_reported:
-            return []
+        # expect future calls to send() to raise an exception". Each kind is reported once.
         if self._send_failed and not self._retry_reported:
-            self._retry_reported = self._late_send_reported = True
+            self._retry_reported = True
             return [violation("HTTP-RECV-005", "send() again after a send() raised because "
                               "the client had gone: stop sending", index=index)]
-        if self._disconnected:
+        if self._disconnected and not self._late_send_reported:
+            # The spec says to *expect* send() to raise now, not that sending is wrong (the
+            # race it describes makes it unavoidable); servers drop the message: a note.
             self._late_send_reported = True
             return [violation("HTTP-RECV-005", "send() after the app had received "
-                              "http.disconnect: the client is gone", index=index)]
+                              "http.disconnect: the client is gone", index=index,
+                              severity=Severity.INFO)]
         return []
 
     # -- per-type steps, run when the transition is legal --------------------------------------
@@ -427,11 +428,11 @@ def _debug_step(machine: HTTPMachine, message: dict[str, Any], index: int) -> li
 def _early_hint_step(machine: HTTPMachine, message: dict[str, Any],
                      index: int) -> list[Violation]:
     if machine.state is State.STREAMING:
-        # The snapshot allows it after the start; HTTP 103 and hypercorn want it before, and
-        # upstream asgiref (PR #579) changed the text (A15): a warning, not an error.
+        # The snapshot allows it after the start, but HTTP 103 and hypercorn want it before
+        # (upstream asgiref PR #579 changed the text, A15), and hypercorn's send() raises.
         return [violation("EH-APP-002", "http.response.early_hint after http.response.start: "
-                          "servers ignore or reject it, send hints before the start",
-                          index=index, severity=Severity.WARNING)]
+                          "hypercorn's send() raises and the stream never completes; send "
+                          "hints before the start", index=index)]
     return []
 
 

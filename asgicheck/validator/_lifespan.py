@@ -27,7 +27,7 @@ from typing import Any
 from asgicheck.rules import violation
 from asgicheck.types import Scope
 from asgicheck.validator._checks import check_field, check_free_values
-from asgicheck.violations import Violation
+from asgicheck.violations import Severity, Violation
 
 __all__ = ["ENDINGS", "REFUSALS", "TRANSITIONS", "LifespanMachine", "State"]
 
@@ -197,5 +197,9 @@ class LifespanMachine:
             return []
         # lifespan.rst "Scope": "If you want to log an error that occurs during lifespan startup
         # and prevent the server from starting, then send back lifespan.startup.failed instead."
+        # Only a raise during startup stops a server or skips the app's startup; later ones are
+        # logged (lifespan.rst's advice stands, but nothing a client sees breaks).
+        severity = Severity.WARNING if on_raise == "LS-APP-002" and state is not _S.STARTUP \
+            else None
         return [violation(on_raise, f"the app raised {raised!r:.120} "
-                          f"{_ENDING_WHY[on_raise, state]}")]
+                          f"{_ENDING_WHY[on_raise, state]}", severity=severity)]

@@ -41,13 +41,13 @@ async def bad(scope: Any, receive: Any, send: Any) -> None:
 
 
 async def warn(scope: Any, receive: Any, send: Any) -> None:
-    """Only a SHOULD-level finding: a message after the response is complete (HTTP-SEND-013)."""
+    """Only a SHOULD-level finding that servers tolerate: it routes on the whole path, ignoring
+    root_path (HTTP-RECV-010: mounted under /mnt, every request is a 404)."""
     if scope["type"] != "http":
         return await good(scope, receive, send)
-    if await read_body(receive) is None:
-        return
-    await respond(send, b"ok")
-    await send({"type": "http.response.body", "body": b""})
+    if await read_body(receive) is not None:
+        known = scope["path"] in ("/", "/echo")
+        await respond(send, b"ok" if known else b"not found", 200 if known else 404)
 
 
 class Legacy:

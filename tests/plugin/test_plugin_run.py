@@ -18,6 +18,7 @@ from asgicheck.config import (
 )
 from asgicheck.plugin import APP_OPTION
 from asgicheck.reports import SCHEMA_VERSION
+from asgicheck.rules import RULES
 
 ROOT = f"{TARGET_OPTION}=GET /"
 S01 = "-kS01"  # only the plain exchanges, where a test is about something else
@@ -59,17 +60,17 @@ def test_a_broken_app_fails_with_rule_level_spec_explanation_and_transcript(
 
 def test_warnings_pass_but_are_listed_and_strict_mode_fails_them(
         project: pytest.Pytester) -> None:
-    relaxed = run(project, f"{APP_OPTION}=apps:warn", ROOT, "-v", "-k", "S01")
+    relaxed = run(project, f"{APP_OPTION}=apps:warn", ROOT, "-v", "-k", "S13")
     assert relaxed.ret == 0
     relaxed.stdout.fnmatch_lines([
-        "asgicheck::http/*GET /* WARNED*",
-        "HTTP-SEND-013*SHOULD*-*[1-9]*",
+        "asgicheck::http/S13*GET /* WARNED*",
+        "HTTP-RECV-010*SHOULD*-*[1-9]*",
         "warnings (these pass; --asgicheck-strict makes them fail):",
-        "  http/*: HTTP-SEND-013 *",
+        "  http/*: HTTP-RECV-010 *",
     ])
-    strict = run(project, f"{APP_OPTION}=apps:warn", ROOT, STRICT_OPTION, "-k", "S01")
+    strict = run(project, f"{APP_OPTION}=apps:warn", ROOT, STRICT_OPTION, "-k", "S13")
     assert strict.ret == 1
-    strict.stdout.fnmatch_lines(["HTTP-SEND-013 [[]SHOULD] app at fault*"])
+    strict.stdout.fnmatch_lines(["HTTP-RECV-010 [[]SHOULD] app at fault*"])
 
 
 def test_select_and_ignore_choose_the_rules_that_count(project: pytest.Pytester) -> None:
@@ -148,7 +149,7 @@ def test_json_report_schema(project: pytest.Pytester) -> None:
     assert violation == {"rule": "HTTP-SEND-002", "severity": "error", "level": "MUST",
                          "party": "app", "spec": "www.rst § Response Start - send event",
                          "message": violation["message"], "index": violation["index"],
-                         "fails": True}
+                         "fails": True, "breaks": RULES["HTTP-SEND-002"].observed}
     assert isinstance(violation["index"], int)
 
 

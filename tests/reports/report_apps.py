@@ -32,10 +32,15 @@ async def good(scope: Any, receive: Any, send: Any) -> None:
 
 
 async def broken(scope: Any, receive: Any, send: Any) -> None:
-    """HTTP-SEND-008 (upper-case header name) and HTTP-SEND-011 (a str body) on every request."""
+    """HTTP-SEND-008 (upper-case header name) and HTTP-SEND-011 (a str body) on every request;
+    when the client left first, a retry after the failed send() (HTTP-RECV-005, a warning)."""
     if scope["type"] != "http":
         return await good(scope, receive, send)
     await read_body(receive)
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"X-Script", SCRIPT.encode())]})
+    start = {"type": "http.response.start", "status": 200,
+             "headers": [(b"X-Script", SCRIPT.encode())]}
+    try:
+        await send(start)
+    except OSError:
+        pass  # the client has gone; the body below is the retry
     await send({"type": "http.response.body", "body": SCRIPT})

@@ -55,7 +55,8 @@ Breakage = Callable[[dict[str, Any]], None]
 BREAKAGES: dict[str, tuple[Breakage, str]] = {
     "missing key": (lambda d: d.pop("summary"), "$: no 'summary'"),
     "unknown key": (lambda d: d.update(extra=1), "$: unexpected key 'extra'"),
-    "wrong version": (lambda d: d.update(schema_version=1), "$.schema_version: 1 is not 3"),
+    "wrong version": (lambda d: d.update(schema_version=1),
+                      f"$.schema_version: 1 is not {SCHEMA_VERSION}"),
     "bad status": (lambda d: d["results"][0].update(status="broken"),
                    "$.results[0].status: 'broken' is not one of"),
     "bool for int": (lambda d: d["summary"]["total"].update(passed=True),
