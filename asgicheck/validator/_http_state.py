@@ -84,5 +84,5 @@ def misplaced(kind: str, state: State, trailers: bool, index: int) -> Violation:
     if kind == "http.response.pathsend":
         return violation("PS-APP-001", "http.response.pathsend after the response body "
                          "was complete", index=index)
-    return violation("HTTP-SEND-013", f"{kind} after the response was complete; servers "
-                     f"ignore it or raise (uvicorn: 'Unexpected ASGI message')", index=index)
+    return violation("HTTP-SEND-013", f"{kind} after the response was complete: the server's "
+                     f"send() raises (uvicorn: 'Unexpected ASGI message')", index=index)
