@@ -200,7 +200,7 @@ def paths(*, max_segments: int = 6, unicode: bool = True, allow_empty_segments: 
 #   BB-CA  an escape that is not UTF-8 (%FF first)     CB-FF  word characters, upper case
 _QUERY_WORDS = ("id", "page", "q", "tag", "limit", "10", "true", "-1")
 _QUERY_SPECIALS = ("+", "%20", "%26", "%3D", ";", "%2B", "%25", "a+b", "%00", "%0A", "~", "-",
-                   "0x10", "%7E", "%41", "%c3%a9", "+", "+", ";", ";", "a;b", "+a", "%20%20",
+                   "0x10", "%7E", "%41", "%3b", "+", "+", ";", ";", "a;b", "+a", "%20%20",
                    "%2C", ",", "*", "'", "!", "$", "(", ")", "a%3Bb")
 _INVALID_UTF8 = ("%FF", "%C3", "%80%80", "%E2%82", "%FE", "%C0%AF", "%ED%A0%80", "%F8%88%80",
                  "%C3%28", "%A0%A1", "%F0%28%8C%BC", "%E2%28%A1", "%80", "%BF", "%C1%BF",
@@ -268,7 +268,7 @@ def query_strings(*, max_pairs: int = 5, allow_invalid_utf8: bool = True,
 # -- header lists -----------------------------------------------------------------------------
 #   00     nothing
 #   01-10  a new header with a common name and an empty value ("accept" first)
-#   11-20  a new header with a common name and a typical value
+#   11-20  a new header with a common name and a typical (ASCII) value
 #   21-34  a new header repeating an earlier header's name (unless duplicates=False)
 #   35-3C  a name character: appended to the current name while its value is empty, else the
 #          start of a new header (with mixed_case=True, 3B and 3C upper- and title-case it)
@@ -279,7 +279,7 @@ _HEADER_NAMES = (b"accept", b"user-agent", b"accept-language", b"cookie", b"refe
                  b"accept-encoding", b"origin", b"x-forwarded-for", b"cache-control", b"x-a",
                  b"dnt", b"forwarded")
 _HEADER_VALUES = (b"*/*", b"x/1.0", b"en-US,en;q=0.9", b"a=b; c=d", b"http://a/",
-                  b"\xe9\xe8", b'W/"x", *', b"Basic YTpi", b"text/plain; charset=utf-8",
+                  b"*;q=0", b'W/"x", *', b"Basic YTpi", b"text/plain; charset=utf-8",
                   b"gzip, deflate", b"null", b"1.2.3.4, 5.6.7.8", b"no-cache", b"a  b", b"1",
                   b"for=\"[::1]\";proto=http")
 _NAME_CHARS = b"x-a1_.b9"
@@ -296,13 +296,11 @@ def _value_bytes(latin1: bool) -> bytes:
 
 
 _VALUE_BYTES = {True: _value_bytes(True), False: _value_bytes(False)}
-_TYPICAL_VALUES = {True: _HEADER_VALUES,
-                   False: tuple(v if v.isascii() else b"ee" for v in _HEADER_VALUES)}
 
 
 def _decode_headers(program: bytes, *, max_headers: int, mixed_case: bool, duplicates: bool,
                     latin1: bool, host: bytes | None) -> list[list[bytes]]:
-    value_bytes, typical = _VALUE_BYTES[latin1], _TYPICAL_VALUES[latin1]
+    value_bytes = _VALUE_BYTES[latin1]
     names: list[bytes] = []
     values: list[bytearray] = []
     for byte in program:
@@ -330,7 +328,7 @@ def _decode_headers(program: bytes, *, max_headers: int, mixed_case: bool, dupli
             name = _HEADER_NAMES[(byte - 1) & 0x0F]
             if mixed_case:
                 name = (name, name.upper(), name.title())[(byte - 1) % 3]
-            value = typical[(byte - 1) & 0x0F] if 0x11 <= byte <= 0x20 else b""
+            value = _HEADER_VALUES[(byte - 1) & 0x0F] if 0x11 <= byte <= 0x20 else b""
         if len(names) < max_headers:
             names.append(name)
             values.append(bytearray(value))
@@ -370,15 +368,17 @@ def bodies(*, max_size: int = 256) -> SearchStrategy[bytes]:
 
 
 # -- chunkings --------------------------------------------------------------------------------
-# One byte per cut (the first max_chunks - 1 bytes count): C0-FF cut at the end (a final empty
-# chunk, falcon#2024), any other byte b at b % (len(body) + 1) (00: at the start, an empty
-# first chunk); equal cuts make empty chunks in the middle. A cut is an offset, not a fraction
-# of the body, so shrinking the body leaves the cuts where they were.
+# One byte per cut (the first max_chunks - 1 bytes count): 00-7F cut at that offset, or at the
+# end of a shorter body (00: an empty first chunk); 80-BF at a fraction of the body, for long
+# ones; C0-FF at the end (a final empty chunk, falcon#2024). Equal cuts make empty chunks in
+# the middle. Small bytes are offsets, so shrinking the body leaves a cut where it was (or at
+# the end, where it stays).
 
 
 def _cut(body: bytes, program: bytes, cuts: int, allow_empty: bool) -> list[bytes]:
     size = len(body)
-    at = sorted(size if b >= 0xC0 else b % (size + 1) for b in program[:cuts])
+    at = sorted(min(b, size) if b < 0x80 else size if b >= 0xC0 else
+                (b - 0x80) * (size + 1) // 0x40 for b in program[:cuts])
     chunks = [body[a:b] for a, b in zip([0, *at], [*at, size], strict=True)]
     if not allow_empty:
         chunks = [c for c in chunks if c] or [b""]
