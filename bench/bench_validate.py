@@ -9,24 +9,44 @@ with the lane switched off: what a request costs from the first step the lane ca
 for. The "checks nothing" line is a wrapper with validate()'s layers and no checks at all (an
 async ``__call__``, a receive() coroutine that sees each event, a send() handing back the
 server's awaitable): the floor any wrapper that watches both directions starts from, so the
-target leaves the checks ``3 x bare - floor``. Run:
+target leaves the checks ``3 x bare - floor``.
 
-    python bench/bench_validate.py            # target: validated <= 3x bare
+The "asgion" line is ``asgion.inspect()`` (https://pypi.org/project/asgion/) around the same app
+on the same exchange, measured in the same process, interleaved with the others (the response
+names its charset: without one asgion reports SEM-013, an info finding, on every exchange, and
+the comparison would be with a checker that finds something); the target is
+validate()'s overhead (over the bare exchange) at most 1/15 of asgion's. asgion needs Python
+3.12 or later: under an older Python, pass ``--asgion-python`` (or set ``ASGION_PYTHON``) to an
+interpreter that has it, and the whole measurement runs again there, in one process, with
+asgicheck imported from this checkout; without one the line says it was skipped, and why. Run:
+
+    python bench/bench_validate.py            # targets: validated <= 3x bare; asgion >= 15x
+    python bench/bench_validate.py --asgion-python ~/venv312/bin/python
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from typing import Any
 
-import asgicheck.validator.wrapper
-from asgicheck import validate
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import asgicheck.validator.wrapper  # noqa: E402
+from asgicheck import validate  # noqa: E402
+
+ASGION_TARGET = 15.0  # asgion's overhead over validate()'s, at least
 
 REQUEST = {"type": "http.request", "body": b"", "more_body": False}
 START = {"type": "http.response.start", "status": 200,
-         "headers": [(b"content-type", b"text/plain"), (b"content-length", b"13")]}
+         "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                     (b"content-length", b"13")]}
 BODY = {"type": "http.response.body", "body": b"Hello, world!"}
 
 
@@ -76,31 +96,98 @@ async def exchanges(app: Any, count: int) -> float:
     return (time.perf_counter() - began) / count
 
 
-def main(count: int = 20_000, rounds: int = 7) -> dict[str, float]:
+def asgion_app(app: Any) -> tuple[Any, Any] | str:
+    """(the wrapped app, its inspector), or why asgion cannot be measured here."""
+    try:
+        import asgion
+    except ImportError:
+        return (f"not installed in this Python ({sys.version.split()[0]}); asgion needs "
+                f"Python >= 3.12: pass --asgion-python (or ASGION_PYTHON) to one that has it")
+    inspector = asgion.Inspector(app)
+    return inspector.asgi_app, inspector
+
+
+def measure(count: int, rounds: int, with_asgion: bool) -> dict[str, Any]:
     validated = validate(hello, mode="record")
     floor_app = ChecksNothing(hello)
-    bare_times, checked_times, full_times, floor_times = [], [], [], []
+    wrapped = asgion_app(hello) if with_asgion else "not asked for"
+    times: dict[str, list[float]] = {"bare": [], "floor": [], "validated": [], "full": [],
+                                     "asgion": []}
     for _ in range(rounds):  # interleaved, so noise hits every side alike
-        bare_times.append(asyncio.run(exchanges(hello, count)))
-        floor_times.append(asyncio.run(exchanges(floor_app, count)))
-        checked_times.append(asyncio.run(exchanges(validated, count)))
+        times["bare"].append(asyncio.run(exchanges(hello, count)))
+        times["floor"].append(asyncio.run(exchanges(floor_app, count)))
+        times["validated"].append(asyncio.run(exchanges(validated, count)))
+        if not isinstance(wrapped, str):
+            times["asgion"].append(asyncio.run(exchanges(wrapped[0], count)))
         asgicheck.validator.wrapper.FAST_LANE = False
         try:
-            full_times.append(asyncio.run(exchanges(validated, count // 4)))
+            times["full"].append(asyncio.run(exchanges(validated, count // 4)))
         finally:
             asgicheck.validator.wrapper.FAST_LANE = True
     assert not validated.violations, list(validated.violations)[:3]
-    bare, checked, full, floor = (statistics.median(times) for times in (
-        bare_times, checked_times, full_times, floor_times))
-    print(f"bare exchange       {bare * 1e6:8.2f} µs")
-    print(f"checks nothing      {floor * 1e6:8.2f} µs  ({floor / bare:.2f}x: the floor of any "
-          f"wrapper; 3x leaves {(3 * bare - floor) * 1e6:.2f} µs for the checks)")
-    print(f"validate() exchange {checked * 1e6:8.2f} µs  (+{(checked - bare) * 1e6:.2f} µs)")
+    result: dict[str, Any] = {key: statistics.median(ts) * 1e6 for key, ts in times.items()
+                              if ts}
+    result["python"] = sys.version.split()[0]
+    if isinstance(wrapped, str):
+        result["asgion_skipped"] = wrapped
+    else:
+        import asgion
+
+        result["asgion_version"] = asgion.__version__
+        result["asgion_violations"] = len(wrapped[1].violations)
+    return result
+
+
+def report(r: dict[str, Any]) -> None:
+    bare, floor, checked, full = r["bare"], r["floor"], r["validated"], r["full"]
+    print(f"Python {r['python']}")
+    print(f"bare exchange       {bare:8.2f} µs")
+    print(f"checks nothing      {floor:8.2f} µs  ({floor / bare:.2f}x: the floor of any "
+          f"wrapper; 3x leaves {3 * bare - floor:.2f} µs for the checks)")
+    print(f"validate() exchange {checked:8.2f} µs  (+{checked - bare:.2f} µs)")
     print(f"ratio               {checked / bare:8.2f}x  (target <= 3x)")
-    print(f"full path (no lane) {full * 1e6:8.2f} µs  ({full / bare:.2f}x)")
-    return {"bare_us": bare * 1e6, "validated_us": checked * 1e6, "ratio": checked / bare,
-            "full_path_us": full * 1e6, "floor_us": floor * 1e6}
+    print(f"full path (no lane) {full:8.2f} µs  ({full / bare:.2f}x)")
+    if "asgion" in r:
+        mine, theirs = checked - bare, r["asgion"] - bare
+        times = theirs / mine if mine > 0 else float("inf")
+        print(f"asgion.inspect()    {r['asgion']:8.2f} µs  (+{theirs:.2f} µs; asgion "
+              f"{r['asgion_version']}, {r['asgion_violations']} violations reported)")
+        print(f"asgion / validate() {times:8.1f}x  overhead over the bare exchange (target >= "
+              f"{ASGION_TARGET:g}x: {'met' if times >= ASGION_TARGET else 'NOT met'})")
+    else:
+        print(f"asgion.inspect()    skipped: {r.get('asgion_skipped', 'not measured')}")
+
+
+def main(count: int = 20_000, rounds: int = 7, asgion_python: str | None = None,
+         as_json: bool = False) -> dict[str, Any]:
+    result = measure(count, rounds, with_asgion=True)
+    if as_json:
+        print(json.dumps(result))
+        return result
+    report(result)
+    if "asgion" not in result and asgion_python:
+        print(f"\nthe same, side by side with asgion, under {asgion_python}:")
+        try:
+            done = subprocess.run([asgion_python, os.path.abspath(__file__), "--json",
+                                   "--count", str(count), "--rounds", str(rounds)],
+                                  capture_output=True, text=True, timeout=600, check=True)
+            other = json.loads(done.stdout.strip().splitlines()[-1])
+        except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+            detail = getattr(exc, "stderr", None) or exc
+            print(f"asgion.inspect()    skipped: {asgion_python} could not run the bench: "
+                  f"{str(detail).strip().splitlines()[-1] if str(detail).strip() else exc!r}")
+        else:
+            report(other)
+            result["other_python"] = other
+    return result
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--asgion-python", default=os.environ.get("ASGION_PYTHON"),
+                        help="an interpreter with asgion installed (Python >= 3.12)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    main(args.count, args.rounds, args.asgion_python, args.json)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, unquote
+import string
+from urllib.parse import parse_qsl, unquote, unquote_to_bytes
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -81,8 +82,194 @@ def test_invalid_arguments_are_rejected_up_front(make) -> None:  # type: ignore[
 
 
 def test_strategies_shrink_to_the_simplest_request() -> None:
-    from hypothesis import find
-
     scope = find(asgi.http_scopes(), lambda s: True)
     assert scope["method"] == "GET" and scope["path"] == "/" and scope["query_string"] == b""
     assert find(asgi.chunkings(asgi.bodies()), lambda c: True) == [b""]
+
+
+# -- what they generate: every class still comes up, and often ---------------------------------
+# Each strategy is sampled 300 times with derandomized generation; a class must show in at least
+# the given share of the examples (well under what it does: the point is "not lost").
+
+def sample(strategy: st.SearchStrategy, count: int = 300) -> list:  # type: ignore[type-arg]
+    found: list = []  # type: ignore[type-arg]
+
+    @settings(max_examples=count, database=None, derandomize=True, deadline=None,
+              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def collect(value: object) -> None:
+        found.append(value)
+
+    collect()
+    return found
+
+
+def share(values: list, test) -> float:  # type: ignore[no-untyped-def, type-arg]
+    return sum(1 for v in values if test(v)) / len(values)
+
+
+def keys(query: bytes) -> list[bytes]:
+    return [pair.split(b"=")[0] for pair in query.split(b"&")] if query else []
+
+
+def not_utf8(query: bytes) -> bool:
+    try:
+        unquote_to_bytes(query).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def test_paths_keep_every_kind_of_segment() -> None:
+    pairs = sample(asgi.paths())
+    segments = [raw.split(b"/")[1:] for _, raw in pairs]
+    assert share(pairs, lambda p: not p[0].isascii()) > 0.3  # unicode segments
+    assert share(pairs, lambda p: any(ord(c) > 0xFFFF for c in p[0])) > 0.1  # astral ones
+    assert share(pairs, lambda p: p[0].isascii()) > 0.1  # and plain ASCII paths
+    assert share(pairs, lambda p: b"%2F" in p[1]) > 0.2  # encoded slashes
+    assert share(segments, lambda s: b"" in s and len(s) > 1) > 0.2  # empty segments
+    assert share(segments, lambda s: len(s) >= 3) > 0.3
+    assert not any(s in ([b"."], [b".."]) or b"." in s or b".." in s for s in segments)
+    dotted = sample(asgi.paths(allow_dot_segments=True))
+    assert share(dotted, lambda p: {".", ".."} & set(p[0].split("/"))) > 0.05
+
+
+def test_paths_options_switch_kinds_off() -> None:
+    for path, raw in sample(asgi.paths(unicode=False, encoded_slashes=False,
+                                       allow_empty_segments=False, max_segments=3), 150):
+        assert path.isascii() and b"%2F" not in raw
+        assert path == "/" or "" not in path[1:].split("/")
+        assert len(raw.split(b"/")) <= 4
+    assert sample(asgi.paths(max_segments=0), 5) == [("/", b"/")]
+
+
+def test_query_strings_keep_every_kind_of_pair() -> None:
+    queries = sample(asgi.query_strings())
+    assert share(queries, lambda q: len([k for k in keys(q) if k])
+                 > len({k for k in keys(q) if k})) > 0.15  # repeated keys
+    assert share(queries, not_utf8) > 0.2  # %FF and friends
+    assert share(queries, lambda q: any(b >= 0x80 for b in unquote_to_bytes(q))
+                 and not not_utf8(q)) > 0.2  # non-ASCII escapes that decode
+    assert share(queries, lambda q: any(p and b"=" not in p for p in q.split(b"&"))) > 0.3
+    assert share(queries, lambda q: b"+" in q) > 0.05 and share(queries, lambda q: b";" in q) > 0.05
+    assert share(queries, lambda q: len(keys(q)) >= 3) > 0.3
+    for query in sample(asgi.query_strings(allow_invalid_utf8=False, allow_blank=False,
+                                           max_pairs=2), 150):
+        assert not not_utf8(query) and len(keys(query)) <= 2
+        assert all(b"=" in pair for pair in query.split(b"&") if query)
+
+
+def test_header_lists_keep_latin1_values_and_repeated_names() -> None:
+    lists = sample(asgi.header_lists())
+    assert all(h[0] == [b"host", b"testserver"] for h in lists)
+    assert share(lists, lambda h: any(any(b >= 0x80 for b in v) for _, v in h[1:])) > 0.3
+    assert share(lists, lambda h: len({n for n, _ in h}) < len(h)) > 0.3  # repeated names
+    assert share(lists, lambda h: len(h) >= 4) > 0.3
+    assert share(lists, lambda h: any(v == b"" for _, v in h[1:])) > 0.1
+    for headers in lists:
+        assert len(headers) <= 7
+        assert not any(n in (b"content-length", b"transfer-encoding") for n, _ in headers[1:])
+        assert all(n == n.lower() for n, _ in headers)
+        assert all(v == v.strip(b" \t") for _, v in headers)
+    mixed = sample(asgi.header_lists(mixed_case=True, duplicates=False, latin1_values=False,
+                                     host=None), 150)
+    assert share(mixed, lambda h: any(n != n.lower() for n, _ in h)) > 0.2
+    for headers in mixed:
+        assert len({n.lower() for n, _ in headers}) == len(headers)
+        assert all(v.isascii() for _, v in headers)
+
+
+def test_chunkings_keep_every_split() -> None:
+    splits = sample(asgi.chunkings(asgi.bodies()))
+    assert share(splits, lambda c: len(c) >= 3 and any(c)) > 0.3  # multi-chunk
+    assert share(splits, lambda c: len(c) > 1 and c[-1] == b"" and any(c)) > 0.2  # final empty
+    assert share(splits, lambda c: len(c) > 2 and b"" in c[1:-1]) > 0.05  # empty in the middle
+    assert share(splits, lambda c: len(c) == 1) > 0.05
+    assert all(1 <= len(c) <= 5 for c in splits)
+    for chunks in sample(asgi.chunkings(b"abcdef", max_chunks=3, allow_empty_chunks=False), 100):
+        assert b"".join(chunks) == b"abcdef" and all(chunks) and len(chunks) <= 3
+    assert sample(asgi.chunkings(b"ab", max_chunks=1), 5) == [[b"ab"]]
+
+
+def test_disconnect_points_reach_every_point() -> None:
+    assert set(sample(asgi.disconnect_points(max_point=3), 50)) == {None, 0, 1, 2, 3}
+
+
+def test_websocket_message_sequences_keep_every_shape() -> None:
+    sessions = sample(asgi.websocket_message_sequences())
+    messages = [m[:-1] for m in sessions]
+    assert share(messages, lambda m: any(e.get("text") == "" or e.get("bytes") == b""
+                                         for e in m)) > 0.3  # empty frames
+    assert share(messages, lambda m: any(e.get("bytes") is not None for e in m)) > 0.3
+    assert share(messages, lambda m: any(e.get("text") is not None for e in m)) > 0.3
+    assert share(messages, lambda m: any(None in (e.get("text", 0), e.get("bytes", 0))
+                                         for e in m)) > 0.3  # the other key None
+    assert share(sessions, lambda m: m[-1]["code"] != 1000) > 0.2
+    assert all(len(m) <= 5 for m in messages)
+    for session in sample(asgi.websocket_message_sequences(max_messages=1, close_code=False)):
+        assert len(session) <= 2 and session[-1] == {"type": "websocket.disconnect",
+                                                     "code": 1000}
+
+
+def test_websocket_scopes_have_token_subprotocols() -> None:
+    scopes = sample(asgi.websocket_scopes())
+    assert share(scopes, lambda s: len(s["subprotocols"]) == 2) > 0.2
+    for scope in scopes:
+        protocols = scope["subprotocols"]
+        assert len(set(protocols)) == len(protocols) <= 2
+        assert all(p and set(p) <= set(string.ascii_lowercase + string.digits + "-.")
+                   for p in protocols)
+
+
+# -- how they shrink: a planted failure comes back as the smallest example that shows it --------
+
+def smallest(strategy: st.SearchStrategy, condition) -> object:  # type: ignore[no-untyped-def, type-arg]
+    return find(strategy, condition, settings=settings(database=None, max_examples=2000))
+
+
+def test_each_kind_shrinks_to_its_simplest_example() -> None:
+    assert smallest(asgi.paths(), lambda p: not p[0].isascii()) == ("/é", b"/%C3%A9")
+    assert smallest(asgi.paths(), lambda p: b"%2F" in p[1]) == ("//", b"/%2F")
+    assert smallest(asgi.query_strings(), not_utf8) == b"%FF"
+    assert smallest(asgi.query_strings(), lambda q: len([k for k in keys(q) if k])
+                    > len({k for k in keys(q) if k})) == b"a&a"
+    assert smallest(asgi.header_lists(), lambda h: any(b >= 0x80 for _, v in h for b in v)) \
+        == [[b"host", b"testserver"], [b"accept", b"\xe9"]]
+    assert smallest(asgi.header_lists(), lambda h: len({n for n, _ in h}) < len(h)) \
+        == [[b"host", b"testserver"], [b"accept", b""], [b"accept", b""]]
+    assert smallest(asgi.chunkings(asgi.bodies()), lambda c: len(c) >= 2 and all(c)) \
+        == [b"\x00", b"\x00"]
+    assert smallest(asgi.chunkings(asgi.bodies()), lambda c: any(c) and c[-1] == b"") \
+        == [b"\x00", b""]
+    assert smallest(asgi.disconnect_points(), lambda d: d is not None) == 0
+    assert smallest(asgi.websocket_message_sequences(),
+                    lambda m: any(e.get("bytes") is not None for e in m[:-1])) \
+        == [{"type": "websocket.receive", "bytes": b""},
+            {"type": "websocket.disconnect", "code": 1000}]
+    assert smallest(asgi.websocket_message_sequences(), lambda m: m[-1]["code"] != 1000) \
+        == [{"type": "websocket.disconnect", "code": 1001}]
+
+
+def test_a_planted_failure_shrinks_to_a_minimal_request() -> None:
+    # The app under test "breaks" on a POST whose path has a non-ASCII character, with a
+    # repeated query key and a latin-1 header value, and a body in two chunks or more.
+    seen: list[tuple[dict, list[bytes]]] = []  # type: ignore[type-arg]
+
+    @settings(database=None, derandomize=True, max_examples=3000, deadline=None)
+    @given(asgi.http_scopes(), asgi.chunkings(asgi.bodies()))
+    def test_app(scope: dict, chunks: list[bytes]) -> None:  # type: ignore[type-arg]
+        named = [k for k in keys(scope["query_string"]) if k]
+        if (scope["method"] == "POST" and not scope["path"].isascii()
+                and len(named) > len(set(named))
+                and any(b >= 0x80 for _, v in scope["headers"] for b in v)
+                and len(chunks) >= 2):
+            seen.append((scope, chunks))
+            raise AssertionError("planted")
+
+    with pytest.raises(AssertionError, match="planted"):
+        test_app()
+    scope, chunks = seen[-1]  # the last failing call is the shrunk example, replayed
+    assert (scope["method"], scope["path"], scope["raw_path"], scope["query_string"]) == (
+        "POST", "/é", b"/%C3%A9", b"a&a")
+    assert scope["headers"] == [[b"host", b"testserver"], [b"accept", b"\xe9"]]
+    assert chunks == [b"", b""]
