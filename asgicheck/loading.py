@@ -26,16 +26,21 @@ from asgiref.sync import iscoroutinefunction
 
 from asgicheck.types import ASGIApp
 
-__all__ = ["ACCEPTED_FORMS", "AppLoadError", "LoadedApp", "detect_style", "load_app",
-           "parse_spec", "search_cwd_for", "single_callable"]
+__all__ = ["ACCEPTED_FORMS", "AppLoadError", "LoadedApp", "NotAnASGIApp", "detect_style",
+           "load_app", "parse_spec", "search_cwd_for", "single_callable"]
 
 ACCEPTED_FORMS = "'package.module:app' or 'package.module:object.attribute'"
-Style = Literal["asgi3", "asgi2"]
+Style = Literal["asgi3", "asgi2", "not-asgi"]
 _LIKELY_NAMES = ("app", "application", "asgi", "asgi_app", "api")
 
 
 class AppLoadError(Exception):
     """The app spec cannot be turned into an ASGI app; the message says why and how to fix it."""
+
+
+class NotAnASGIApp(AppLoadError):
+    """The object is a plain ``def app(scope, receive, send)``: the most basic conformance
+    failure (GEN-APP-001), which a run reports as a failed item rather than a usage error."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,7 +52,13 @@ class LoadedApp:
     detected: str  # how the style was decided, for the report header
 
     @property
+    def is_asgi(self) -> bool:
+        return self.style != "not-asgi"
+
+    @property
     def description(self) -> str:
+        if self.style == "not-asgi":
+            return "not an ASGI app (a sync callable taking (scope, receive, send))"
         if self.style == "asgi3":
             return f"ASGI 3 ({self.detected})"
         return (f"ASGI 2 ({self.detected}), run through "
@@ -92,7 +103,10 @@ def load_app(spec: str) -> LoadedApp:
     if not callable(obj):
         raise AppLoadError(f"{spec!r} is a {type(obj).__name__}, not callable; point "
                            f"--asgicheck at the ASGI application object itself")
-    style, detected = detect_style(obj, spec)
+    try:
+        style, detected = detect_style(obj, spec)
+    except NotAnASGIApp as exc:
+        style, detected = "not-asgi", str(exc)
     app = single_callable(obj) if style == "asgi2" else obj
     return LoadedApp(spec=spec, app=app, original=obj, style=style, detected=detected)
 
@@ -119,7 +133,7 @@ def detect_style(obj: Any, spec: str = "app") -> tuple[Style, str]:
     if not inspect.isroutine(obj) and iscoroutinefunction(type(obj).__call__):
         return "asgi3", f"{type(obj).__name__} instance with an async __call__"
     if _accepts(obj, 3):
-        raise AppLoadError(
+        raise NotAnASGIApp(
             f"{spec!r} is a sync callable taking (scope, receive, send), which is not an ASGI "
             f"app: make it `async def`; if it returns an awaitable, decorate it with "
             f"asgiref.sync.markcoroutinefunction (or set _asgi_single_callable = True)")

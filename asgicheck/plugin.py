@@ -188,7 +188,7 @@ class AsgiCheckCollector(pytest.Collector):
         run = self.config.stash[RUN_KEY]
         settings = run.settings
         loaded = run.suite.loaded
-        if loaded is not None:
+        if loaded is not None and loaded.is_asgi:
             run.discovery = discover(loaded.original, loaded.app, declared=settings.targets,
                                      websocket_paths=settings.websocket_paths,
                                      max_targets=settings.max_targets,

@@ -60,6 +60,11 @@ class Suite:
     def scenarios(self, targets: list[Target], options: RunOptions) -> list[Scenario]:
         """Every scenario of the run, in a stable order (xdist workers must agree)."""
         found: list[Scenario] = []
+        if self.loaded is not None and not self.loaded.is_asgi:
+            from asgicheck.scenarios.general import NotAnApp
+
+            # Nothing else can run against it: it is the one finding of the run.
+            return [NotAnApp(self.loaded.detected)]
         if self.loaded is not None:
             from asgicheck import scenarios
 
@@ -103,7 +108,7 @@ def prepare(settings: Settings) -> Suite:
             except live.LiveServerError as exc:
                 raise ConfigError(str(exc)) from None
         suite.servers = settings.servers
-    if loaded is not None and settings.fuzz.enabled:
+    if loaded is not None and loaded.is_asgi and settings.fuzz.enabled:
         try:
             suite.fuzz = fuzz_settings(settings.fuzz, loaded.spec)
         except ValueError as exc:  # FuzzSettings' own checks, or an unknown profile

@@ -77,7 +77,7 @@ SCHEMA: dict[str, Any] = {
         "tool": _record({"name": {"const": "asgicheck"}, "version": {"type": "string"}}),
         "app": _record({
             "spec": {"type": "string"}, "source": {"type": "string"},
-            "style": {"enum": ["asgi3", "asgi2"]}, "description": {"type": "string"},
+            "style": {"enum": ["asgi3", "asgi2", "not-asgi"]}, "description": {"type": "string"},
         }),
         "options": _record({
             "select": {"type": "array", "items": {"type": "string"}},

@@ -26,7 +26,9 @@ RULES: tuple[Rule, ...] = (
             "[static] Detect the callable's style the way "
             'asgiref.compatibility.is_double_callable does (hint attributes, then class vs '
             'instance __call__ vs function). Calling it must return an awaitable. A sync '
-            'callable that returns something that is not awaitable → error.'
+            'callable that returns something that is not awaitable → error. A plain '
+            '`def app(scope, receive, send)` is reported before anything runs, as the one item '
+            'of the run (general/G00-asgi-callable): the app is never called.'
         ),
     ),
     Rule(

@@ -1,5 +1,5 @@
-"""Scenarios about the app as a whole: an unknown scope type (S15), and concurrent connections
-through one app object (OPS-APP-005)."""
+"""Scenarios about the app as a whole: is it an ASGI app at all (G00), an unknown scope type
+(S15), and concurrent connections through one app object (OPS-APP-005)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,24 @@ from asgicheck.scenarios._context import Baseline, Context
 from asgicheck.scenarios.http import request_script, with_body
 from asgicheck.violations import Party
 
-__all__ = ["scenarios"]
+__all__ = ["NotAnApp", "scenarios"]
+
+
+class NotAnApp(Base):
+    """The named object is a plain ``def app(scope, receive, send)``: the run's one item. The
+    app is never called (a sync function given receive and send would run who knows what)."""
+
+    protocol = "general"
+    name = "G00-asgi-callable"
+    title = "the object named is an ASGI application: an async callable"
+    rules = ("GEN-APP-001",)
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(None)
+        self.reason = reason
+
+    def check(self, ctx: Context) -> Result:
+        return Result(findings=[violation("GEN-APP-001", self.reason)])
 
 
 class UnknownScope(Base):

@@ -33,9 +33,6 @@ CASES = {
                           "ASGI-looking names there: bad, good, warn"),
     "not-callable": ([f"{APP_OPTION}=apps:NOT_CALLABLE"],
                      "*'apps:NOT_CALLABLE' is a int, not callable; point --asgicheck at *"),
-    "sync-not-asgi2": ([f"{APP_OPTION}=apps:sync_app"],
-                       "*'apps:sync_app' is a sync callable taking (scope, receive, send), which "
-                       "is not an ASGI app: make it `async def`*"),
     "select-unknown": ([f"{APP_OPTION}=apps:good", f"{SELECT_OPTION}=HTTP-NOPE-001"],
                        "*'HTTP-NOPE-001' matches no asgicheck rule*see `asgicheck rules`*"),
     "ignore-unknown": ([f"{APP_OPTION}=apps:good", f"{IGNORE_OPTION}=HTTP-SEND,XYZ"],

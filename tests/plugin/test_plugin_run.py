@@ -261,3 +261,22 @@ def test_node_ids_pasted_from_a_failed_line_select_those_items(project: pytest.P
     outcomes = result.parseoutcomes()
     assert (outcomes["failed"], outcomes["passed"]) == (1, 2)
     result.stdout.fnmatch_lines(["FAILED asgicheck::http/S01-plain[[]GET /] - *"])
+
+
+def test_a_plain_sync_function_is_a_failed_conformance_item(project: pytest.Pytester) -> None:
+    # A module that does not import stays a usage error; an object that imports but is a plain
+    # `def app(scope, receive, send)` is the most basic conformance failure, reported as such.
+    result = run(project, f"{APP_OPTION}=apps:sync_app", f"{JSON_OPTION}=report.json")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines([
+        "asgicheck: not an ASGI app (a sync callable taking (scope, receive, send))*",
+        "*_ asgicheck: general/G00-asgi-callable _*",
+        "broke GEN-APP-001",
+        "*'apps:sync_app' is a sync callable taking (scope, receive, send), which is not an "
+        "ASGI app: make it `async def`*",
+        "FAILED asgicheck::general/G00-asgi-callable - broke GEN-APP-001",
+        "*= 1 failed in *",
+    ])
+    report = json.loads((project.path / "report.json").read_text())
+    assert report["app"]["style"] == "not-asgi"
+    assert [r["scenario_id"] for r in report["results"]] == ["general/G00-asgi-callable"]
