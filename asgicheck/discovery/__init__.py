@@ -29,7 +29,13 @@ from asgicheck.discovery._trie import trie_targets
 __all__ = ["DEFAULT_TARGETS", "KIND_VALUES", "Discovery", "discover", "fill", "kind_of"]
 
 MISSING_PATH = "/asgicheck-no-such-path"
-DEFAULT_TARGETS = (Target(path="/", source="default"), Target(path=MISSING_PATH, source="default"))
+# With no routes known: "/" read and written (POST and PUT reach the code behind a body: the
+# scenarios send them empty, with a small JSON body, and with that body in chunks), and a path
+# that does not exist.
+DEFAULT_TARGETS = (Target(path="/", source="default"),
+                   Target(method="POST", path="/", source="default"),
+                   Target(method="PUT", path="/", source="default"),
+                   Target(path=MISSING_PATH, source="default"))
 # Documentation routes, most useful first: the JSON schema, then the pages. They run after
 # the app's own routes, in this order whatever order the app lists them in.
 _DOC_PATHS = ("/openapi.json", "/schema/openapi.json", "/docs", "/redoc", "/schema",

@@ -330,8 +330,30 @@ class Head(HTTPScenario):
         return Result(transcripts=[self.baseline(ctx).first])
 
 
+class EmptyBody(HTTPScenario):
+    """S18: a body method with an empty body (content-length: 0). The target's own request
+    when it declares no body (then S01 already ran it), else the same request emptied."""
+
+    name = "S18-empty-body"
+    title = "the request with an empty body: the app must neither raise nor answer 5xx"
+    rules = ("OPS-APP-001",)
+
+    def check(self, ctx: Context) -> Result:
+        if not self.request.body:
+            t = self.baseline(ctx).first
+        else:
+            empty = dataclasses.replace(self.request, body=b"")
+            t = ctx.exchange(request_script(empty, ctx.options, name=self.name))
+        result = Result(transcripts=[t])
+        if t.status is not None and t.status >= 500:
+            result.findings.append(violation(
+                "OPS-APP-001", f"a {self.request.method} with an empty body (content-length: "
+                f"0, a body the spec allows) got {t.status}: the app failed on it"))
+        return result
+
+
 def for_target(target: Target) -> list[HTTPScenario]:
-    """S01-S09 (those that apply) and HEAD for one HTTP target."""
+    """S01-S09 (those that apply), S18 for body methods and HEAD for one HTTP target."""
     found: list[HTTPScenario] = [Plain(target)]
     has_body = bool(with_body(target).body)
     if has_body:
@@ -341,6 +363,8 @@ def for_target(target: Target) -> list[HTTPScenario]:
     names = list(Disconnect.VARIANTS)
     found += [Disconnect(target, name) for name in names if has_body or "mid-body" not in name]
     found.append(DelayedRequest(target))
+    if target.method.upper() in BODY_METHODS:
+        found.append(EmptyBody(target))
     if target.method.upper() == "GET":
         found.append(Head(target))
     return found

@@ -149,13 +149,14 @@ def test_an_openapi_document_the_app_serves_is_used_when_there_is_no_route_table
                                         "/v1/users/{user_id}/files/{name}"]
 
 
-def test_without_routes_the_defaults_are_the_root_and_a_missing_path() -> None:
+def test_without_routes_the_defaults_are_the_root_read_and_written_and_a_missing_path() -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         raise RuntimeError("serves nothing")
 
     found = discover(app, app, websocket_paths=["/ws"])
-    assert labels(found.targets) == ["GET /", f"GET {MISSING_PATH}", "WS /ws"]
-    assert templates(found.targets) == [None, None, None]  # no route table: nothing known
+    assert labels(found.targets) == ["GET /", "POST /", "PUT /", f"GET {MISSING_PATH}",
+                                     "WS /ws"]
+    assert templates(found.targets) == [None] * 5  # no route table: nothing known
 
 
 def test_declared_targets_replace_discovery_and_the_cap_applies() -> None:

@@ -33,7 +33,7 @@ def test_a_good_app_passes_and_the_header_says_where_the_app_came_from(
     result.stdout.fnmatch_lines([
         "asgicheck: app=apps:good (from option)",
         "asgicheck: ASGI 3 (async function); spec_version 2.4, deadline 5s",
-        "asgicheck: 2 target(s) from defaults (no routes found)",
+        "asgicheck: 4 target(s) from defaults (no routes found)",
         "*= asgicheck summary =*",
         "protocol*passed*failed*warned*skipped",
         "total*",
@@ -197,7 +197,7 @@ def test_runs_without_test_files_and_without_the_cache_plugin_from_elsewhere(
     monkeypatch.setenv("PYTHONPATH", str(project.path))
     monkeypatch.chdir(elsewhere)
     result = run(project, f"{APP_OPTION}=apps:good", "-p", "no:cacheprovider", S01)
-    assert result.ret == 0 and result.parseoutcomes()["passed"] == 2
+    assert result.ret == 0 and result.parseoutcomes()["passed"] == 4  # S01 on each default
 
 
 def test_named_paths_run_beside_the_checks_and_otherwise_only_the_checks_run(

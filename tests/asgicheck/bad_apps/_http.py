@@ -174,3 +174,13 @@ _leaked: list[Any] = []
 atexit.register(lambda: [file.close() for file in _leaked])  # at the end of the run, not before
 
 
+
+
+@breaks("OPS-APP-001", "S18-empty-body", POST)
+async def fails_on_an_empty_body(scope: Any, receive: Any, send: Any) -> None:
+    # The JSON-body handler of many an app: an empty body is "invalid JSON", answered 500.
+    if scope["type"] != "http":
+        return await good(scope, receive, send)
+    body = await read_body(receive)
+    if body is not None:
+        await respond(send, body or b"internal error", 200 if body else 500)
