@@ -48,8 +48,9 @@ CONSEQUENCES: dict[str, tuple[Kind, str]] = {
                                    "yet; the next spec version may"),
     "GEN-APP-013": ("unreachable", "unreachable today: uvicorn 0.55 and hypercorn 0.18 always "
                                    "send asgi.spec_version"),
-    "GEN-APP-014": ("error", "under uvicorn 0.55 and hypercorn 0.18 on a unix socket (client "
-                             "None): the app's TypeError is logged and the client gets a 500"),
+    "GEN-APP-014": ("error", "under uvicorn 0.55 and hypercorn 0.18, which leave optional keys "
+                             "out (client, on a unix socket): the app's exception is logged and "
+                             "the client gets a 500"),
     "GEN-APP-015": ("broken-connection", "under uvicorn 0.55: send() raises RuntimeError and the "
                                          "response is cut (hypercorn 0.18: "
                                          "UnexpectedMessageError)"),

@@ -311,5 +311,8 @@ def for_target(target: Target) -> list[WSScenario]:
 
 def probe_scenarios() -> list[WSScenario]:
     """For apps with no known websocket route: the probe at '/', then W02-W07 there."""
-    target = Target(kind="websocket", path="/", source="probe")
-    return [Probe(target), *(s for s in for_target(target) if not isinstance(s, Echo))]
+    return [Probe(PROBE_TARGET), *(s for s in for_target(PROBE_TARGET)
+                                   if not isinstance(s, Echo))]
+
+
+PROBE_TARGET = Target(kind="websocket", path="/", source="probe")

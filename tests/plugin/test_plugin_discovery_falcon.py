@@ -160,7 +160,10 @@ def test_a_plugin_run_on_a_conforming_falcon_app_checks_the_discovered_routes(
     collected = run(pytester, f"{APP_OPTION}=sample_falcon:app", "--co", "-q")
     collected.stdout.fnmatch_lines([f"asgicheck: {len(EXPECTED)} target(s) from falcon routes",
                                     *(f"asgicheck::*[[]{label}[]]*" for label, _ in EXPECTED)])
-    result = run(pytester, f"{APP_OPTION}=sample_falcon:app")
+    # Falcon 4.4 itself raises KeyError('query_string') for a websocket scope without it (an
+    # optional key): a framework bug, expected here so the rest must pass.
+    result = run(pytester, f"{APP_OPTION}=sample_falcon:app", "-o",
+                 "asgicheck_xfail=websocket/W09-minimal-scope*: falcon needs query_string")
     assert result.ret == 0, result.stdout.str()[-3000:]
     outcomes = result.parseoutcomes()
     assert outcomes["passed"] > 100 and "failed" not in outcomes

@@ -120,3 +120,38 @@ async def close_reason_always(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "websocket.close", "code": 1000, "reason": "bye"})
 
 
+
+
+@breaks("X-WS-001", "W08-subprotocol-offer", WS)
+async def picks_its_own_subprotocol(scope: Any, receive: Any, send: Any) -> None:
+    # Answers any offer with the one protocol it speaks, offered or not.
+    if scope["type"] != "websocket":
+        return await good(scope, receive, send)
+    chosen = "graphql-ws" if scope.get("subprotocols") else None
+    await websocket_echo(receive, send, accept={"type": "websocket.accept", "subprotocol": chosen})
+
+
+@breaks("WS-SEND-007", "W08-subprotocol-offer", WS)
+async def chooses_by_raw_header(scope: Any, receive: Any, send: Any) -> None:
+    # Sets the handshake header itself instead of the accept's subprotocol key.
+    if scope["type"] != "websocket":
+        return await good(scope, receive, send)
+    offered = scope.get("subprotocols") or []
+    headers = [[b"sec-websocket-protocol", offered[0].encode()]] if offered else []
+    await websocket_echo(receive, send, accept={"type": "websocket.accept", "headers": headers})
+
+
+@breaks("GEN-APP-014", "W09-minimal-scope", WS)
+async def needs_query_string(scope: Any, receive: Any, send: Any) -> None:
+    # Falcon 4.4 and FastAPI do this: query_string is "Optional; if missing defaults to b''".
+    if scope["type"] == "websocket":
+        scope["query_string"].decode()
+    await good(scope, receive, send)
+
+
+@breaks("GEN-APP-014", "W09-minimal-scope", WS)
+async def decodes_raw_path(scope: Any, receive: Any, send: Any) -> None:
+    # BlackSheep does this: raw_path is "Optional; if missing defaults to None".
+    if scope["type"] == "websocket" and "raw_path" in scope:
+        scope["raw_path"].decode()
+    await good(scope, receive, send)
