@@ -105,3 +105,18 @@ def test_strategies_refuse_the_wrong_kind_of_target() -> None:
 def test_raw_paths_are_what_a_server_would_send() -> None:
     example = HTTPExample(method="GET", path="/é/a b/%")
     assert example.scope(OPTIONS)["raw_path"] == quote("/é/a b/%").encode()
+
+
+def test_an_encoded_slash_keeps_its_raw_path_through_json_and_reproduction() -> None:
+    from asgicheck.driver import http_scope
+    from asgicheck.fuzzing._reproduce import _scope_code
+
+    example = HTTPExample(method="GET", path="/a/b", raw_path=b"/a%2Fb")
+    assert example.scope(OPTIONS)["raw_path"] == b"/a%2Fb"
+    assert example.scope(OPTIONS)["path"] == "/a/b"
+    assert example_from_json(example.to_json()) == example
+    assert "raw_path /a%2Fb" in example.describe()
+    code = _scope_code(example, OPTIONS)
+    assert eval(code, {"http_scope": http_scope})["raw_path"] == b"/a%2Fb"  # noqa: S307
+    plain = HTTPExample(method="GET", path="/a/b")
+    assert "raw_path" not in plain.to_json() and "raw_path" not in _scope_code(plain, OPTIONS)
