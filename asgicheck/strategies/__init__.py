@@ -32,17 +32,20 @@ from asgicheck.strategies._headers import header_lists
 from asgicheck.strategies._messages import websocket_message_sequences
 from asgicheck.strategies._paths import paths
 from asgicheck.strategies._queries import query_strings
+from asgicheck.strategies._requests import http_requests
 from asgicheck.strategies._scopes import METHODS as METHODS  # the methods http_scopes() draws
-from asgicheck.strategies._scopes import http_scopes, websocket_scopes
+from asgicheck.strategies._scopes import http_scopes, websocket_scopes, websocket_sessions
 
 __all__ = [
     "bodies",
     "chunkings",
     "disconnect_points",
     "header_lists",
+    "http_requests",
     "http_scopes",
     "paths",
     "query_strings",
     "websocket_message_sequences",
     "websocket_scopes",
+    "websocket_sessions",
 ]

@@ -15,10 +15,31 @@ from asgicheck.strategies._programs import (
 
 __all__ = ["bodies", "chunkings", "disconnect_points"]
 
-def bodies(*, max_size: int = 256) -> SearchStrategy[bytes]:
-    """Request bodies, shrinking toward ``b""``."""
+
+def _decode_body(program: bytes, start: bytes) -> bytes:
+    """With a ``start`` body: none (``b""``), the start; else a first byte under 80 replaces it
+    with the rest (``b"\\x00"``: the empty body), one from 80 up appends the rest to it."""
+    if not start:
+        return program
+    if not program:
+        return start
+    return program[1:] if program[0] < 0x80 else start + program[1:]
+
+
+def _body_programs(max_size: int, start: bytes) -> SearchStrategy[bytes]:
+    return st.binary(max_size=max_size + 1 if start else max_size)
+
+
+def bodies(*, max_size: int = 256, start: bytes = b"") -> SearchStrategy[bytes]:
+    """Request bodies of up to ``max_size`` bytes, shrinking toward ``b""``. With ``start``
+    (your request's own body): that body, or up to ``max_size`` bytes instead of it or after
+    it (a body that no longer parses); shrinks toward ``start``, then ``b""``."""
     _check_size("max_size", max_size)
-    return st.binary(max_size=max_size)
+    if type(start) is not bytes:
+        raise InvalidArgument(f"start={start!r} must be bytes")
+    if not start:
+        return st.binary(max_size=max_size)
+    return _body_programs(max_size, start).map(partial(_decode_body, start=start))
 
 
 # -- chunkings --------------------------------------------------------------------------------

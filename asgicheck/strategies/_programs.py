@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 __all__: list[str] = []  # shared by the strategies of this package only
+
+T = TypeVar("T")
 
 _TOKEN = string.ascii_lowercase + string.digits + "-"  # 37 characters, "a" first
 _PATH_SAFE = "!$&'()*+,;=:@"  # sub-delims, ":" and "@": legal as they are in a segment
@@ -42,11 +47,45 @@ def _escaped_code_point(program: bytes, at: int) -> str:
     return chr(point + 0x800 if 0xD800 <= point <= 0xDFFF else point)
 
 
-def _programs(min_size: int, max_size: int) -> SearchStrategy[bytes]:
-    """The byte strings the decoders read. Byte 0 is a no-op in every table, so ``min_size``
-    only makes programs longer on average (Hypothesis draws about ``min_size + 5`` bytes, and
-    about 5 from 0), and zeroing a byte is a way to shrink."""
-    return st.binary(min_size=min(min_size, max_size), max_size=max_size)
+class _Programs:
+    """The byte strings the decoders read, drawn at a fixed size: Hypothesis draws a string of
+    one size several times faster than one whose size it decides byte by byte (a coin per
+    byte), and a program is a single choice either way. The first byte says how many of the
+    bytes after the ``prefix`` are live (``lengths``: at least ``min_size``, about as many as
+    Hypothesis would draw for ``st.binary(min_size=min_size, max_size=max_size)``, at most
+    ``max_size``); the rest are ignored. Byte 0 is a no-op in every table, so zeroing a byte is
+    how a program shrinks (a length byte of 0 leaves ``min_size`` live bytes, all zeros at
+    their simplest); ``prefix`` bytes (fixed fields, such as where a body is cut) come before
+    the live ones and are always read.
+    """
+
+    def __init__(self, min_size: int, max_size: int, prefix: int = 0) -> None:
+        min_size = min(min_size, max_size)
+        average = min(max(min_size * 2, min_size + 5), (min_size + max_size) / 2)
+        # The length byte's value as a quantile of an exponential spread around that average.
+        self.lengths = tuple(min(max_size, min_size + round(-(average - min_size) * math.log(
+            1 - (k + 0.5) / 256))) for k in range(256))
+        self.prefix = prefix
+        self.draws = st.binary(min_size=1 + prefix + max_size, max_size=1 + prefix + max_size)
+
+    def live(self, program: bytes) -> bytes:
+        start = 1 + self.prefix
+        return program[start:start + self.lengths[program[0]]]
+
+    def fields(self, program: bytes) -> bytes:
+        return program[1:1 + self.prefix]
+
+    def map(self, decode: Callable[[bytes], T]) -> SearchStrategy[T]:
+        """Programs decoded by ``decode`` (live bytes only, no prefix): one map, one choice."""
+        return self.draws.map(partial(_decoded, self, decode))
+
+
+def _decoded(programs: _Programs, decode: Callable[[bytes], T], program: bytes) -> T:
+    return decode(programs.live(program))
+
+
+def _programs(min_size: int, max_size: int, prefix: int = 0) -> _Programs:
+    return _Programs(min_size, max_size, prefix)
 
 
 def _table(*parts: Sequence[object]) -> tuple[object, ...]:

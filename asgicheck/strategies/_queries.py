@@ -7,6 +7,7 @@ from functools import partial
 from urllib.parse import quote
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from asgicheck.strategies._programs import (
@@ -53,11 +54,20 @@ def _query_table(allow_invalid_utf8: bool) -> tuple[object, ...]:
 _QUERY_TABLES = {True: _query_table(True), False: _query_table(False)}
 
 
+def _pairs(query: bytes) -> tuple[list[str], list[str | None]]:
+    """The keys and values (None: no ``=``) of a raw query string; ``&``-joined, they give it
+    back exactly."""
+    if not query:
+        return [], []
+    pairs = [pair.partition("=") for pair in query.decode("latin-1").split("&")]
+    return [k for k, _, _ in pairs], [v if eq else None for _, eq, v in pairs]
+
+
 def _decode_query(program: bytes, *, max_pairs: int, allow_invalid_utf8: bool,
-                  allow_blank: bool) -> bytes:
+                  allow_blank: bool, start: bytes = b"") -> bytes:
     table = _QUERY_TABLES[allow_invalid_utf8]
-    keys: list[str] = []
-    values: list[str | None] = []  # None: a key without "="
+    keys, values = _pairs(start)  # values: None for a key without "="
+    max_pairs += len(keys)
     for byte in program:
         op = table[byte]
         if op is _NOOP:
@@ -78,19 +88,24 @@ def _decode_query(program: bytes, *, max_pairs: int, allow_invalid_utf8: bool,
             keys.append("" if op is _NEW_PAIR else keys[byte % len(keys)])
             values.append(None)
     return "&".join(k if v is None and allow_blank else f"{k}={v or ''}"
-                    for k, v in zip(keys, values, strict=True)).encode("ascii")
+                    for k, v in zip(keys, values, strict=True)).encode("latin-1")
 
 
 def query_strings(*, max_pairs: int = 5, allow_invalid_utf8: bool = True,
-                  allow_blank: bool = True) -> SearchStrategy[bytes]:
+                  allow_blank: bool = True, start: bytes = b"") -> SearchStrategy[bytes]:
     """Raw, percent-encoded query strings as a server delivers them: repeated keys, valueless
     keys (``allow_blank=False`` gives every key an ``=``), empty values, ``+`` for space, ``;``
     inside values, non-ASCII escapes, and (unless ``allow_invalid_utf8=False``) escapes such as
-    ``%FF`` that are not UTF-8. Shrinks to ``b""``; a repeated key to ``a&a``.
+    ``%FF`` that are not UTF-8. With ``start`` (your request's own query), its pairs come
+    first and generation goes on from the last of them: characters added to its value, up to
+    ``max_pairs`` more pairs, repeats of its keys. Shrinks to ``start`` (``b""``); a repeated
+    key to ``a&a``.
     """
     _check_size("max_pairs", max_pairs)
+    if type(start) is not bytes:
+        raise InvalidArgument(f"start={start!r} must be bytes")
     if max_pairs == 0:
-        return st.just(b"")
+        return st.just(start)
     return _programs(4, 6 * max_pairs).map(partial(
         _decode_query, max_pairs=max_pairs, allow_invalid_utf8=allow_invalid_utf8,
-        allow_blank=allow_blank))
+        allow_blank=allow_blank, start=start))
