@@ -60,3 +60,72 @@ def test_a_websocket_session_that_needs_the_state_still_breaks_ls_app_005() -> N
     assert found.status == "failed"
     (state,) = [v for v in found.violations if v.rule == "LS-APP-005"]
     assert "the websocket session raised KeyError('state')" in state.message
+
+
+async def text_frames_only(scope: Any, receive: Any, send: Any) -> None:
+    """What FastAPI's ``receive_text()`` does: ``message["text"]``, so a binary frame crashes it
+    (KeyError from uvicorn's shape, None from hypercorn's)."""
+    if scope["type"] == "lifespan":
+        return await lifespan(scope, receive, send)
+    if scope["type"] != "websocket":
+        raise RuntimeError("websockets only")
+    if (await receive())["type"] != "websocket.connect":
+        return
+    await send({"type": "websocket.accept"})
+    while (message := await receive())["type"] != "websocket.disconnect":
+        await send({"type": "websocket.send", "text": message["text"]})
+
+
+def test_an_endpoint_for_text_frames_only_does_not_break_the_receive_shapes() -> None:
+    shapes = outcomes(text_frames_only, [WS])["websocket/W02-receive-shapes[WS /ws]"]
+    assert shapes.status == "passed", shapes.transcript
+    assert shapes.violations == ()  # neither WS-RECV-002 nor the text=None it would then send
+    assert shapes.details["notes"] == [
+        "the endpoint does not take binary frames: it raised KeyError('text') on "
+        "{'bytes': b'x'}, the shape uvicorn sends (the crash is the plain exchange's to report, "
+        "W01), so the two shapes of a binary frame were not compared"]
+
+
+def test_the_fastapi_receive_text_endpoint_passes_the_receive_shapes() -> None:
+    fastapi = pytest.importorskip("fastapi")
+    app = fastapi.FastAPI()
+
+    async def echo(websocket: Any) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                await websocket.send_text(await websocket.receive_text())
+        except fastapi.WebSocketDisconnect:
+            pass
+
+    echo.__annotations__["websocket"] = fastapi.WebSocket  # how FastAPI knows to inject it
+    app.websocket("/ws")(echo)
+    found = outcomes(app, [WS])
+    assert found["websocket/W02-receive-shapes[WS /ws]"].status == "passed"
+    assert found["websocket/W02-receive-shapes[WS /ws]"].violations == ()
+    # The crash on a binary frame is still reported, once, where the plain exchange shows it.
+    assert {v.rule for v in found["websocket/W01-echo[WS /ws]"].violations} == {"OPS-APP-001"}
+
+
+async def assumes_bytes_key_means_binary(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        return await lifespan(scope, receive, send)
+    if scope["type"] != "websocket":
+        raise RuntimeError("websockets only")
+    if (await receive())["type"] != "websocket.connect":
+        return
+    await send({"type": "websocket.accept"})
+    while (message := await receive())["type"] != "websocket.disconnect":
+        if "bytes" in message:  # wrong: hypercorn sends bytes=None with a text frame
+            await send({"type": "websocket.send", "bytes": bytes(message["bytes"])})
+        else:
+            await send({"type": "websocket.send", "text": message["text"]})
+
+
+def test_a_crash_on_one_shape_of_a_frame_the_app_takes_breaks_ws_recv_002() -> None:
+    shapes = outcomes(assumes_bytes_key_means_binary, [WS])["websocket/W02-receive-shapes[WS /ws]"]
+    assert shapes.status == "failed"
+    assert [v.message for v in shapes.violations if v.rule == "WS-RECV-002"] == [
+        "the app took {'text': 'x'} but raised TypeError(\"cannot convert 'NoneType' object to "
+        "bytes\") on {'bytes': None, 'text': 'x'}, the same text message; either key may be "
+        "missing or None: pick the payload by value"]
