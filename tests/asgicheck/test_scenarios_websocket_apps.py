@@ -4,6 +4,7 @@ takes text frames only (FastAPI's ``receive_text()``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -62,18 +63,29 @@ def test_a_websocket_session_that_needs_the_state_still_breaks_ls_app_005() -> N
     assert "the websocket session raised KeyError('state')" in state.message
 
 
-async def text_frames_only(scope: Any, receive: Any, send: Any) -> None:
-    """What FastAPI's ``receive_text()`` does: ``message["text"]``, so a binary frame crashes it
-    (KeyError from uvicorn's shape, None from hypercorn's)."""
-    if scope["type"] == "lifespan":
-        return await lifespan(scope, receive, send)
-    if scope["type"] != "websocket":
-        raise RuntimeError("websockets only")
-    if (await receive())["type"] != "websocket.connect":
-        return
-    await send({"type": "websocket.accept"})
-    while (message := await receive())["type"] != "websocket.disconnect":
-        await send({"type": "websocket.send", "text": message["text"]})
+def replying(reply: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    """A websocket-only app that answers each websocket.receive with ``reply(message)``."""
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            return await lifespan(scope, receive, send)
+        if scope["type"] != "websocket":
+            raise RuntimeError("websockets only")
+        if (await receive())["type"] != "websocket.connect":
+            return
+        await send({"type": "websocket.accept"})
+        while (message := await receive())["type"] != "websocket.disconnect":
+            await send({"type": "websocket.send", **reply(message)})
+
+    return app
+
+
+# What FastAPI's receive_text() does: message["text"], so a binary frame crashes it (KeyError
+# from uvicorn's shape; hypercorn's gives None).
+text_frames_only = replying(lambda message: {"text": message["text"]})
+# Wrong: hypercorn sends bytes=None with a text frame.
+assumes_bytes_key_means_binary = replying(
+    lambda message: {"bytes": bytes(message["bytes"])} if "bytes" in message
+    else {"text": message["text"]})
 
 
 def test_an_endpoint_for_text_frames_only_does_not_break_the_receive_shapes() -> None:
@@ -105,21 +117,6 @@ def test_the_fastapi_receive_text_endpoint_passes_the_receive_shapes() -> None:
     assert found["websocket/W02-receive-shapes[WS /ws]"].violations == ()
     # The crash on a binary frame is still reported, once, where the plain exchange shows it.
     assert {v.rule for v in found["websocket/W01-echo[WS /ws]"].violations} == {"OPS-APP-001"}
-
-
-async def assumes_bytes_key_means_binary(scope: Any, receive: Any, send: Any) -> None:
-    if scope["type"] == "lifespan":
-        return await lifespan(scope, receive, send)
-    if scope["type"] != "websocket":
-        raise RuntimeError("websockets only")
-    if (await receive())["type"] != "websocket.connect":
-        return
-    await send({"type": "websocket.accept"})
-    while (message := await receive())["type"] != "websocket.disconnect":
-        if "bytes" in message:  # wrong: hypercorn sends bytes=None with a text frame
-            await send({"type": "websocket.send", "bytes": bytes(message["bytes"])})
-        else:
-            await send({"type": "websocket.send", "text": message["text"]})
 
 
 def test_a_crash_on_one_shape_of_a_frame_the_app_takes_breaks_ws_recv_002() -> None:
