@@ -289,6 +289,7 @@ class AsgiCheckRun:
     discovery: Discovery | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
     targets: list[dict[str, Any]] = field(default_factory=list)
+    targets_line: str = ""  # Discovery.summary, carried from the xdist workers
     picked: list[str] = field(default_factory=list)  # node IDs named on the command line
     options: RunOptions = field(init=False)  # one object: the scenarios share state per options
 
@@ -374,6 +375,7 @@ class AsgiCheckRun:
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         if not self.targets:  # xdist: every worker discovered the same targets
             self.targets = list(getattr(node, "workeroutput", {}).get("asgicheck_targets", []))
+            self.targets_line = getattr(node, "workeroutput", {}).get("asgicheck_summary", "")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         suites.close()  # lifespan.shutdown for the app's shared server; stop live servers
@@ -384,6 +386,7 @@ class AsgiCheckRun:
         workeroutput = getattr(session.config, "workeroutput", None)
         if workeroutput is not None:
             workeroutput["asgicheck_targets"] = self.targets
+            workeroutput["asgicheck_summary"] = self.discovery.summary if self.discovery else ""
         elif self.settings.json_path or self.settings.html_path:
             loaded = self.suite.loaded
             app = {"spec": loaded.spec, "source": self.settings.app_source,
@@ -409,9 +412,10 @@ class AsgiCheckRun:
             terminalreporter.line(f"app {self.settings.app}: {loaded.description}")
         if self.settings.middleware:
             terminalreporter.line(f"middleware {self.settings.middleware}")
-        if self.targets:
-            sources = sorted({t["source"] for t in self.targets})
-            terminalreporter.line(f"{len(self.targets)} target(s) from {', '.join(sources)}")
+        # The collection line's words ("3 target(s) from starlette routes"), in both places.
+        line = self.discovery.summary if self.discovery else self.targets_line
+        if line:
+            terminalreporter.line(line)
         for line in summary_lines(self.records):
             terminalreporter.line(line)
         if self.settings.json_path:

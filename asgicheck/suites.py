@@ -102,11 +102,12 @@ def prepare(settings: Settings) -> Suite:
                               "with --asgicheck=MODULE:APP")
         from asgicheck import live
 
-        for name in settings.servers:
-            try:
+        try:
+            for name in settings.servers:
                 live.resolve_server(name)
-            except live.LiveServerError as exc:
-                raise ConfigError(str(exc)) from None
+            live.require_clients()  # httpx and websockets: the live extra
+        except live.LiveServerError as exc:
+            raise ConfigError(str(exc)) from None
         suite.servers = settings.servers
     if loaded is not None and loaded.is_asgi and settings.fuzz.enabled:
         try:

@@ -148,6 +148,7 @@ class PropertyScenario(Scenario):
                  *("    " + line if line else "" for line in code.splitlines())]
         return Outcome(scenario_id=self.id, status=status_of(verdict.findings, options.selection),
                        violations=tuple(verdict.findings), transcript="\n".join(lines),
+                       exchanges=tuple(t.record(limit=40) for t in verdict.transcripts),
                        duration=time.perf_counter() - started, details=details)
 
     def _stored_example(self) -> Example | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from asgicheck.reports._report import (
     SCHEMA_VERSION,
-    exchange_records,
     format_failure,
     json_report,
     result_record,
@@ -15,5 +14,5 @@ from asgicheck.reports._report import (
     write_json,
 )
 
-__all__ = ["SCHEMA_VERSION", "exchange_records", "format_failure", "json_report", "result_record",
-           "summary_lines", "write_json"]
+__all__ = ["SCHEMA_VERSION", "format_failure", "json_report", "result_record", "summary_lines",
+           "write_json"]
