@@ -41,6 +41,9 @@ PROFILE_OPTION = "--asgicheck-hypothesis-profile"
 PROFILE_INI = "asgicheck_hypothesis_profile"
 DATABASE_OPTION = "--asgicheck-fuzz-database"
 DATABASE_INI = "asgicheck_fuzz_database"
+DERANDOMIZE_OPTION = "--asgicheck-derandomize"
+NO_DERANDOMIZE_OPTION = "--no-asgicheck-derandomize"
+DERANDOMIZE_INI = "asgicheck_derandomize"
 
 # (option, ini key, [tool.asgicheck] key), in the order the help lists them.
 _KEYS = ((FUZZ_OPTION, FUZZ_INI, "fuzz"), (EXAMPLES_OPTION, EXAMPLES_INI, "examples"),
@@ -48,7 +51,8 @@ _KEYS = ((FUZZ_OPTION, FUZZ_INI, "fuzz"), (EXAMPLES_OPTION, EXAMPLES_INI, "examp
          (ALLOW_5XX_OPTION, ALLOW_5XX_INI, "allow_5xx"),
          (REPLAY_DIR_OPTION, REPLAY_DIR_INI, "replay_dir"),
          (PROFILE_OPTION, PROFILE_INI, "hypothesis_profile"),
-         (DATABASE_OPTION, DATABASE_INI, "fuzz_database"))
+         (DATABASE_OPTION, DATABASE_INI, "fuzz_database"),
+         (DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"))
 OPTIONS = tuple(option for option, _, _ in _KEYS)
 INI_KEYS = tuple(ini for _, ini, _ in _KEYS)
 TOOL_KEYS = tuple(tool for _, _, tool in _KEYS)
@@ -69,6 +73,8 @@ class FuzzOptions:
     replay_dir: str | None = None
     profile: str | None = None
     database: str | None = None  # a directory; None: no example database
+    database_named: bool = False  # given on purpose (not the default): used in every mode
+    derandomize: bool | None = None  # None: the profile's choice, else $CI
 
 
 def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
@@ -94,13 +100,21 @@ def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
                     help="fuzzing: a registered Hypothesis settings profile to start from")
     group.addoption(DATABASE_OPTION, metavar="DIR|none", default=None,
                     help="fuzzing: Hypothesis example database directory, or 'none' "
-                         "(default <rootdir>/.hypothesis/asgicheck)")
+                         "(default <rootdir>/.hypothesis/asgicheck, used by random runs only; "
+                         "one named here is used by seeded and derandomized runs too)")
+    group.addoption(DERANDOMIZE_OPTION, action="store_true", dest="asgicheck_derandomize",
+                    default=None,
+                    help="fuzzing: fixed seeds from the item IDs, the same examples every run "
+                         "(default: when CI is set and no database is named)")
+    group.addoption(NO_DERANDOMIZE_OPTION, action="store_false", dest="asgicheck_derandomize",
+                    default=None, help="fuzzing: random examples, also when CI is set")
     helps = {FUZZ_INI: "true/false: add the fuzzing items", EXAMPLES_INI: "examples per item",
              TOTAL_INI: "examples over the whole run", SEED_INI: "fixed fuzzing seed",
              ALLOW_5XX_INI: "true: 5xx answers do not fail fuzzing items",
              REPLAY_DIR_INI: "directory for replay files of failing examples",
              PROFILE_INI: "Hypothesis profile for the fuzzing items",
-             DATABASE_INI: "example database directory, or none"}
+             DATABASE_INI: "example database directory, or none",
+             DERANDOMIZE_INI: "true/false: fixed seeds from the item IDs (default: $CI)"}
     for name in INI_KEYS:
         parser.addini(name, helps[name], type="string", default="")
 
@@ -114,6 +128,7 @@ def read(pick: Callable[[str, str, str], Any], rootdir: Path | None = None) -> F
         raise ValueError(f"{FUZZ_OPTION}: fuzzing needs Hypothesis; `pip install hypothesis` "
                          f"(or `pip install asgicheck[pytest]`), or pass {NO_FUZZ_OPTION}")
     database = pick(DATABASE_OPTION, DATABASE_INI, "fuzz_database")
+    named = database is not None
     if database is None:
         database = str((rootdir or Path()) / DEFAULT_DATABASE)
     elif str(database).strip().lower() in _NO_DATABASE:
@@ -131,6 +146,9 @@ def read(pick: Callable[[str, str, str], Any], rootdir: Path | None = None) -> F
         replay_dir=str(replay_dir).strip() if replay_dir is not None else None,
         profile=str(profile).strip() if profile is not None else None,
         database=str(database).strip() if database is not None else None,
+        database_named=named,
+        derandomize=_boolean(pick(DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"),
+                             DERANDOMIZE_OPTION),
     )
 
 
@@ -145,7 +163,9 @@ def fuzz_settings(options: FuzzOptions, app_spec: str | None) -> FuzzSettings:
 
     given: dict[str, Any] = {"seed": options.seed, "allow_5xx": options.allow_5xx,
                              "replay_dir": options.replay_dir, "profile": options.profile,
-                             "database": options.database, "app_spec": app_spec}
+                             "database": options.database,
+                             "database_named": options.database_named,
+                             "derandomize": options.derandomize, "app_spec": app_spec}
     if options.examples is not None:
         given["max_examples"] = options.examples
         # A small per-item budget would otherwise be raised to the default minimum share.

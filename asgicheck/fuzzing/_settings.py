@@ -5,12 +5,17 @@
 public API only: ``settings(...)`` for the budget and the database, ``@seed`` for reproducible
 runs. Hypothesis ties seeds and the database together, and so do we:
 
-* ``derandomize`` (the default when the ``CI`` environment variable is set): every item gets a
-  fixed seed derived from its ID, and no database is read or written, as with Hypothesis's own
-  ``derandomize=True``;
+* ``derandomize`` (the default when the ``CI`` environment variable is set and no database is
+  named): every item gets a fixed seed derived from its ID, and the default database is not
+  read or written, as with Hypothesis's own ``derandomize=True``;
 * ``seed=N``: the same, from ``N`` (``@seed`` implies ``database=None`` in Hypothesis);
 * otherwise: random generation, and failing examples are saved to the example database
   (``.hypothesis/asgicheck`` by default) and replayed first on the next run.
+
+A database named on purpose (``database_named``, or a profile's own ``database=``) is another
+matter: it is what the user asked for, so it is used whatever the mode (a seeded run then
+replays what it holds first), and ``CI`` alone no longer derandomizes. Hypothesis refuses
+``derandomize=True`` with a database, so such runs get their fixed seeds through ``@seed``.
 
 Every item shares one ``@given`` function, so one directory would mix their examples: each
 item's keys are prefixed with its ID (``Namespaced``).
@@ -42,10 +47,13 @@ class FuzzSettings:
     items of a run (each item then gets its share, at least ``min_examples``). ``time_budget``
     is the seconds one item may spend running the app: after that, examples not yet seen count
     as passing, so a slow or hanging app cannot make shrinking take minutes. ``database`` is a
-    directory, an ``ExampleDatabase`` or None. ``derandomize=None`` means "when the ``CI``
-    environment variable is set". ``profile`` names a registered Hypothesis profile whose other
-    settings (verbosity, health checks, phases) are the base. ``app_spec`` ("pkg.mod:app") is
-    what the reproduction code imports; the plugin passes the spec it loaded.
+    directory, an ``ExampleDatabase`` or None; ``database_named`` says it was chosen on purpose
+    (used in every mode) rather than left at the default (used by random runs only).
+    ``derandomize=None`` means "the profile's choice, else when the ``CI`` environment variable
+    is set and no database is named". ``profile`` names a registered Hypothesis profile whose
+    other settings (verbosity, health checks, phases, and its database if it names one) are the
+    base. ``app_spec`` ("pkg.mod:app") is what the reproduction code imports; the plugin passes
+    the spec it loaded.
     """
 
     max_examples: int = 25
@@ -55,6 +63,7 @@ class FuzzSettings:
     derandomize: bool | None = None
     profile: str | None = None
     database: str | os.PathLike[str] | ExampleDatabase | None = DEFAULT_DATABASE
+    database_named: bool = False
     allow_5xx: bool = False
     replay_dir: str | os.PathLike[str] | None = None
     properties: tuple[str, ...] = PROPERTY_NUMBERS
@@ -80,12 +89,35 @@ class FuzzSettings:
                              f"{', '.join(PROPERTY_NUMBERS)}")
 
     def derandomized(self, env: Mapping[str, str] | None = None) -> bool:
-        """Whether runs are derandomized: as set, else the profile's choice, else ``$CI``."""
+        """Whether runs are derandomized: as set, else the profile's choice, else ``$CI`` (but
+        not when a database is named: an explicit choice wins over CI's default)."""
         if self.derandomize is not None:
             return self.derandomize
         if self.profile is not None:
             return bool(settings.get_profile(self.profile).derandomize)
+        if self.example_store()[1]:
+            return False
         return bool((os.environ if env is None else env).get("CI"))
+
+    def example_store(self) -> tuple[str | os.PathLike[str] | ExampleDatabase | None, bool]:
+        """Where failing examples go, and whether it was named on purpose: ``database`` when
+        named, else the profile's own ``database=`` (when it is not Hypothesis's default
+        directory, which asgicheck's default replaces), else the default."""
+        if self.database_named:
+            return self.database, True
+        if self.profile is not None:
+            chosen = settings.get_profile(self.profile).database
+            if chosen != settings.get_profile("default").database:
+                return chosen, True
+        return self.database, False
+
+    def uses_database(self, env: Mapping[str, str] | None = None) -> bool:
+        """Whether the items read and write a database: a named one always, the default one
+        only in random runs (as in Hypothesis, a seed or derandomize means none)."""
+        where, named = self.example_store()
+        if where is None:
+            return False
+        return named or (self.seed is None and not self.derandomized(env))
 
     def examples_per_item(self, items: int) -> int:
         """Examples for each of ``items`` property items under the total cap."""
@@ -103,14 +135,36 @@ class FuzzSettings:
                 "properties": list(self.properties)}
 
     def describe(self, env: Mapping[str, str] | None = None) -> str:
-        """One line for a report header: ``fuzz: 25 examples/item, seed 7, database ...``."""
-        mode = (f"seed {self.seed}" if self.seed is not None else
-                "derandomized" if self.derandomized(env) else "random")
-        store = "no database" if self.seed is not None or self.derandomized(env) or \
-            self.database is None else f"database {self.database}"
+        """One line for a report header: ``fuzz: 25 examples/item, seed 7, database ...``,
+        saying what is in force and, where it is not the plain default, why."""
+        env = os.environ if env is None else env
+        where, named = self.example_store()
+        if self.uses_database(env):
+            store = f"database {where}"
+        elif where is None:
+            store = "no database"
+        else:  # seeded or derandomized, and the default database is for random runs only
+            store = "no database (none named)"
         total = f" (at most {self.max_total_examples} in all)" \
             if self.max_total_examples is not None else ""
-        return f"fuzz: up to {self.max_examples} examples/property/target{total}, {mode}, {store}"
+        return (f"fuzz: up to {self.max_examples} examples/property/target{total}, "
+                f"{self._mode(env)}, {store}")
+
+    def _mode(self, env: Mapping[str, str]) -> str:
+        """How examples are chosen, with the reason when it is not the user's own word."""
+        if self.seed is not None:
+            return f"seed {self.seed}"
+        word = "derandomized" if self.derandomized(env) else "random"
+        ci = bool(env.get("CI"))
+        if self.derandomize is not None:
+            return word + (" (asked for, though CI is set)" if ci and not self.derandomize
+                           else " (asked for)" if self.derandomize else "")
+        if self.profile is not None:
+            return f"{word} (profile {self.profile})" if ci or self.derandomized(env) else word
+        if ci:
+            return f"{word} (CI is set, but a database is named)" if self.example_store()[1] \
+                else f"{word} (CI is set)"
+        return word
 
 
 class Namespaced(ExampleDatabase):
@@ -149,8 +203,11 @@ def item_seed(fuzz: FuzzSettings, item_id: str, env: Mapping[str, str] | None = 
 _databases: dict[str, ExampleDatabase] = {}
 
 
-def _database(fuzz: FuzzSettings, item_id: str) -> ExampleDatabase | None:
-    where = fuzz.database
+def _database(fuzz: FuzzSettings, item_id: str, env: Mapping[str, str] | None
+              ) -> ExampleDatabase | None:
+    if not fuzz.uses_database(env):
+        return None
+    where = fuzz.example_store()[0]
     if where is None:
         return None
     if isinstance(where, ExampleDatabase):
@@ -168,14 +225,16 @@ def hypothesis_settings(fuzz: FuzzSettings, item_id: str, examples: int,
     exchanges, maybe a lifespan startup) would only make a slow app look flaky."""
     parent = settings.get_profile(fuzz.profile) if fuzz.profile is not None else \
         settings.get_profile("default")
-    derandomize = fuzz.derandomized(env)
-    fixed = derandomize or fuzz.seed is not None
+    database = _database(fuzz, item_id, env)
+    # With a database, the fixed seeds of a derandomized run come from ``item_seed`` alone:
+    # Hypothesis refuses derandomize=True beside a database.
+    derandomize = fuzz.derandomized(env) and database is None
     phases = tuple(p for p in parent.phases if p not in (Phase.explain, Phase.target))
     return settings(
         parent,
         max_examples=examples,
         derandomize=derandomize,
-        database=None if fixed else _database(fuzz, item_id),
+        database=database,
         deadline=None,
         phases=phases,
         report_multiple_bugs=False,

@@ -97,6 +97,53 @@ def test_an_unknown_profile_is_refused_when_building() -> None:
 
 
 def test_describe() -> None:
-    assert "seed 3, no database" in FuzzSettings(seed=3).describe({})
+    assert "seed 3, no database (none named)" in FuzzSettings(seed=3).describe({})
     assert "random, database .hypothesis" in FuzzSettings().describe({})
-    assert "derandomized, no database" in FuzzSettings().describe({"CI": "1"})
+    assert "derandomized (CI is set), no database (none named)" in \
+        FuzzSettings().describe({"CI": "1"})
+    assert FuzzSettings(database=None).describe({}).endswith("random, no database")
+
+
+def test_a_named_database_wins_over_the_ci_default() -> None:
+    named = FuzzSettings(database="shared/db", database_named=True)
+    assert named.derandomized({"CI": "true"}) is False
+    assert named.uses_database({"CI": "true"})
+    assert isinstance(hypothesis_settings(named, "x", 9, {"CI": "true"}).database, Namespaced)
+    assert "random (CI is set, but a database is named), database shared/db" in \
+        named.describe({"CI": "true"})
+    # ... and a seeded or derandomized run uses it too (it replays what it holds first).
+    for mode in ({"seed": 4}, {"derandomize": True}):
+        fixed = FuzzSettings(database="shared/db", database_named=True, **mode)
+        assert fixed.uses_database({})
+        chosen = hypothesis_settings(fixed, "x", 9, {})
+        assert isinstance(chosen.database, Namespaced) and chosen.derandomize is False
+        assert item_seed(fixed, "x", {}) is not None
+    # The default database stays for random runs only.
+    assert not FuzzSettings(database="default/db", seed=4).uses_database({})
+
+
+def test_an_explicit_derandomize_wins_over_ci_and_says_so() -> None:
+    off = FuzzSettings(derandomize=False)
+    assert off.derandomized({"CI": "true"}) is False
+    assert "random (asked for, though CI is set), database" in off.describe({"CI": "true"})
+    on = FuzzSettings(derandomize=True)
+    assert "derandomized (asked for), no database (none named)" in on.describe({})
+
+
+def test_a_profiles_own_database_is_used() -> None:
+    from hypothesis.database import InMemoryExampleDatabase
+
+    shared = InMemoryExampleDatabase()
+    hypothesis_profiles.register_profile("asgicheck-test-shared-db", database=shared)
+    fuzz = FuzzSettings(profile="asgicheck-test-shared-db")
+    assert fuzz.example_store() == (shared, True)
+    chosen = hypothesis_settings(fuzz, "x", 5, {"CI": "true"}).database
+    assert isinstance(chosen, Namespaced) and chosen.inner is shared
+    # A named option still wins over the profile.
+    assert FuzzSettings(profile="asgicheck-test-shared-db", database=None,
+                        database_named=True).example_store() == (None, True)
+    # A profile that leaves Hypothesis's default directory alone gets asgicheck's default.
+    hypothesis_profiles.register_profile("asgicheck-test-no-db-choice", max_examples=3,
+                                         parent=hypothesis_profiles.get_profile("default"))
+    plain = FuzzSettings(profile="asgicheck-test-no-db-choice", database="mine")
+    assert plain.example_store() == ("mine", False)
