@@ -41,6 +41,8 @@ PROFILE_OPTION = "--asgicheck-hypothesis-profile"
 PROFILE_INI = "asgicheck_hypothesis_profile"
 DATABASE_OPTION = "--asgicheck-fuzz-database"
 DATABASE_INI = "asgicheck_fuzz_database"
+READ_ONLY_OPTION = "--asgicheck-fuzz-database-readonly"
+READ_ONLY_INI = "asgicheck_fuzz_database_readonly"
 DERANDOMIZE_OPTION = "--asgicheck-derandomize"
 NO_DERANDOMIZE_OPTION = "--no-asgicheck-derandomize"
 DERANDOMIZE_INI = "asgicheck_derandomize"
@@ -52,6 +54,7 @@ _KEYS = ((FUZZ_OPTION, FUZZ_INI, "fuzz"), (EXAMPLES_OPTION, EXAMPLES_INI, "examp
          (REPLAY_DIR_OPTION, REPLAY_DIR_INI, "replay_dir"),
          (PROFILE_OPTION, PROFILE_INI, "hypothesis_profile"),
          (DATABASE_OPTION, DATABASE_INI, "fuzz_database"),
+         (READ_ONLY_OPTION, READ_ONLY_INI, "fuzz_database_readonly"),
          (DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"))
 OPTIONS = tuple(option for option, _, _ in _KEYS)
 INI_KEYS = tuple(ini for _, ini, _ in _KEYS)
@@ -72,8 +75,10 @@ class FuzzOptions:
     allow_5xx: bool = False
     replay_dir: str | None = None
     profile: str | None = None
-    database: str | None = None  # a directory; None: no example database
+    database: str | None = None  # a directory or a redis:// URL; None: no example database
     database_named: bool = False  # given on purpose (not the default): used in every mode
+    read_only: bool = False  # only read the database; save this run's finds locally
+    local_database: str | None = None  # the default directory (where read-only runs save)
     derandomize: bool | None = None  # None: the profile's choice, else $CI
 
 
@@ -98,10 +103,15 @@ def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
                          "first next time")
     group.addoption(PROFILE_OPTION, metavar="NAME", default=None,
                     help="fuzzing: a registered Hypothesis settings profile to start from")
-    group.addoption(DATABASE_OPTION, metavar="DIR|none", default=None,
-                    help="fuzzing: Hypothesis example database directory, or 'none' "
+    group.addoption(DATABASE_OPTION, metavar="DIR|redis://HOST:PORT/DB|none", default=None,
+                    help="fuzzing: Hypothesis example database: a directory, a Redis server "
+                         "shared by many machines (needs asgicheck[redis]), or 'none' "
                          "(default <rootdir>/.hypothesis/asgicheck, used by random runs only; "
                          "one named here is used by seeded and derandomized runs too)")
+    group.addoption(READ_ONLY_OPTION, action="store_true", default=None,
+                    help="fuzzing: only read the example database (replay what it holds) and "
+                         "save this run's finds in <rootdir>/.hypothesis/asgicheck: for "
+                         "pull-request runs against a shared database")
     group.addoption(DERANDOMIZE_OPTION, action="store_true", dest="asgicheck_derandomize",
                     default=None,
                     help="fuzzing: fixed seeds from the item IDs, the same examples every run "
@@ -113,7 +123,8 @@ def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
              ALLOW_5XX_INI: "true: 5xx answers do not fail fuzzing items",
              REPLAY_DIR_INI: "directory for replay files of failing examples",
              PROFILE_INI: "Hypothesis profile for the fuzzing items",
-             DATABASE_INI: "example database directory, or none",
+             DATABASE_INI: "example database: a directory, redis://HOST:PORT/DB, or none",
+             READ_ONLY_INI: "true: only read the example database, save finds locally",
              DERANDOMIZE_INI: "true/false: fixed seeds from the item IDs (default: $CI)"}
     for name in INI_KEYS:
         parser.addini(name, helps[name], type="string", default="")
@@ -129,8 +140,9 @@ def read(pick: Callable[[str, str, str], Any], rootdir: Path | None = None) -> F
                          f"(or `pip install asgicheck[pytest]`), or pass {NO_FUZZ_OPTION}")
     database = pick(DATABASE_OPTION, DATABASE_INI, "fuzz_database")
     named = database is not None
+    local = str((rootdir or Path()) / DEFAULT_DATABASE)
     if database is None:
-        database = str((rootdir or Path()) / DEFAULT_DATABASE)
+        database = local
     elif str(database).strip().lower() in _NO_DATABASE:
         database = None
     replay_dir = pick(REPLAY_DIR_OPTION, REPLAY_DIR_INI, "replay_dir")
@@ -147,6 +159,9 @@ def read(pick: Callable[[str, str, str], Any], rootdir: Path | None = None) -> F
         profile=str(profile).strip() if profile is not None else None,
         database=str(database).strip() if database is not None else None,
         database_named=named,
+        read_only=bool(_boolean(pick(READ_ONLY_OPTION, READ_ONLY_INI, "fuzz_database_readonly"),
+                                READ_ONLY_OPTION)),
+        local_database=local,
         derandomize=_boolean(pick(DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"),
                              DERANDOMIZE_OPTION),
     )
@@ -157,7 +172,7 @@ def fuzz_settings(options: FuzzOptions, app_spec: str | None) -> FuzzSettings:
     The profile must be registered by now, as for Hypothesis's own ``--hypothesis-profile``:
     the conftest.py files pytest loads before configuring (rootdir, ``test*`` folders,
     testpaths) can register it."""
-    from asgicheck.fuzzing import FuzzSettings
+    from asgicheck.fuzzing import ExampleDatabaseError, FuzzSettings
 
     check_profile(options.profile)
 
@@ -165,6 +180,7 @@ def fuzz_settings(options: FuzzOptions, app_spec: str | None) -> FuzzSettings:
                              "replay_dir": options.replay_dir, "profile": options.profile,
                              "database": options.database,
                              "database_named": options.database_named,
+                             "read_only": options.read_only,
                              "derandomize": options.derandomize, "app_spec": app_spec}
     if options.examples is not None:
         given["max_examples"] = options.examples
@@ -172,7 +188,15 @@ def fuzz_settings(options: FuzzOptions, app_spec: str | None) -> FuzzSettings:
         given["min_examples"] = min(options.examples, 5)
     if options.max_total is not None:
         given["max_total_examples"] = options.max_total
-    return FuzzSettings(**given)
+    if options.local_database is not None:
+        given["local_database"] = options.local_database
+    fuzz = FuzzSettings(**given)
+    try:
+        fuzz.open_database()  # a Redis server that cannot be reached stops the run now
+    except ExampleDatabaseError as exc:
+        raise ValueError(f"{DATABASE_OPTION}: {exc}; start it, fix the URL, or pass "
+                         f"{DATABASE_OPTION}=none to run without one") from None
+    return fuzz
 
 
 def check_profile(name: str | None) -> None:

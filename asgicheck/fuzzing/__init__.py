@@ -21,6 +21,7 @@ package imports Hypothesis: import it only when fuzzing is on. docs/fuzzing.md h
 
 from __future__ import annotations
 
+from asgicheck.fuzzing._database import ExampleDatabaseError
 from asgicheck.fuzzing._examples import (
     Example,
     HTTPExample,
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_DATABASE",
     "PROPERTIES",
     "Example",
+    "ExampleDatabaseError",
     "FuzzSettings",
     "HTTPExample",
     "Property",

@@ -27,10 +27,11 @@ import os
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
-from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
+from hypothesis.database import ExampleDatabase
+
+from asgicheck.fuzzing._database import open_database, shown
 
 __all__ = ["DEFAULT_DATABASE", "PROPERTY_NUMBERS", "FuzzSettings", "Namespaced",
            "hypothesis_settings", "item_seed"]
@@ -47,8 +48,11 @@ class FuzzSettings:
     items of a run (each item then gets its share, at least ``min_examples``). ``time_budget``
     is the seconds one item may spend running the app: after that, examples not yet seen count
     as passing, so a slow or hanging app cannot make shrinking take minutes. ``database`` is a
-    directory, an ``ExampleDatabase`` or None; ``database_named`` says it was chosen on purpose
-    (used in every mode) rather than left at the default (used by random runs only).
+    directory, a ``redis://HOST:PORT/DB`` URL (Hypothesis's ``RedisExampleDatabase``, shared by
+    many machines), an ``ExampleDatabase`` or None; ``database_named`` says it was chosen on
+    purpose (used in every mode) rather than left at the default (used by random runs only).
+    ``read_only`` only reads it, and saves what this run finds in ``local_database`` instead
+    (Hypothesis's ``ReadOnlyDatabase`` in a ``MultiplexedDatabase``: for pull-request runs).
     ``derandomize=None`` means "the profile's choice, else when the ``CI`` environment variable
     is set and no database is named". ``profile`` names a registered Hypothesis profile whose
     other settings (verbosity, health checks, phases, and its database if it names one) are the
@@ -64,6 +68,8 @@ class FuzzSettings:
     profile: str | None = None
     database: str | os.PathLike[str] | ExampleDatabase | None = DEFAULT_DATABASE
     database_named: bool = False
+    read_only: bool = False
+    local_database: str | os.PathLike[str] | None = DEFAULT_DATABASE
     allow_5xx: bool = False
     replay_dir: str | os.PathLike[str] | None = None
     properties: tuple[str, ...] = PROPERTY_NUMBERS
@@ -119,6 +125,24 @@ class FuzzSettings:
             return False
         return named or (self.seed is None and not self.derandomized(env))
 
+    def open_database(self, env: Mapping[str, str] | None = None) -> ExampleDatabase | None:
+        """The database the items use (opened now, so a Redis server that cannot be reached
+        is an ``ExampleDatabaseError`` before any item runs), or None."""
+        if not self.uses_database(env):
+            return None
+        return open_database(self.example_store()[0], read_only=self.read_only,
+                             local=self.local_database)
+
+    def database_label(self) -> str:
+        """Where failing examples are kept, for people: ``redis://host:6379/0 (read only;
+        this run's finds go to .hypothesis/asgicheck)``, passwords hidden."""
+        where = self.example_store()[0]
+        label = shown(where)
+        if self.read_only and where is not None:
+            label += " (read only" + (f"; this run's finds go to {self.local_database})"
+                                      if self.local_database is not None else ")")
+        return label
+
     def examples_per_item(self, items: int) -> int:
         """Examples for each of ``items`` property items under the total cap."""
         if self.max_total_examples is None or items == 0:
@@ -140,7 +164,7 @@ class FuzzSettings:
         env = os.environ if env is None else env
         where, named = self.example_store()
         if self.uses_database(env):
-            store = f"database {where}"
+            store = f"database {self.database_label()}"
         elif where is None:
             store = "no database"
         else:  # seeded or derandomized, and the default database is for random runs only
@@ -200,22 +224,10 @@ def item_seed(fuzz: FuzzSettings, item_id: str, env: Mapping[str, str] | None = 
     return ((fuzz.seed or 0) ^ zlib.crc32(item_id.encode("utf-8"))) & 0xFFFFFFFF
 
 
-_databases: dict[str, ExampleDatabase] = {}
-
-
 def _database(fuzz: FuzzSettings, item_id: str, env: Mapping[str, str] | None
               ) -> ExampleDatabase | None:
-    if not fuzz.uses_database(env):
-        return None
-    where = fuzz.example_store()[0]
-    if where is None:
-        return None
-    if isinstance(where, ExampleDatabase):
-        return Namespaced(where, item_id)
-    path = str(Path(where))
-    if path not in _databases:  # one object per directory: Hypothesis compares them
-        _databases[path] = DirectoryBasedExampleDatabase(path)
-    return Namespaced(_databases[path], item_id)
+    database = fuzz.open_database(env)  # one object per place: Hypothesis compares them
+    return Namespaced(database, item_id) if database is not None else None
 
 
 def hypothesis_settings(fuzz: FuzzSettings, item_id: str, examples: int,
