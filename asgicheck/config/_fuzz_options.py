@@ -11,6 +11,7 @@ option, what was wrong and an example; ``config`` turns that into its ``ConfigEr
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,8 @@ READ_ONLY_INI = "asgicheck_fuzz_database_readonly"
 DERANDOMIZE_OPTION = "--asgicheck-derandomize"
 NO_DERANDOMIZE_OPTION = "--no-asgicheck-derandomize"
 DERANDOMIZE_INI = "asgicheck_derandomize"
+BUDGET_OPTION = "--asgicheck-fuzz-budget"
+BUDGET_INI = "asgicheck_fuzz_budget"
 
 # (option, ini key, [tool.asgicheck] key), in the order the help lists them.
 _KEYS = ((FUZZ_OPTION, FUZZ_INI, "fuzz"), (EXAMPLES_OPTION, EXAMPLES_INI, "examples"),
@@ -55,7 +58,8 @@ _KEYS = ((FUZZ_OPTION, FUZZ_INI, "fuzz"), (EXAMPLES_OPTION, EXAMPLES_INI, "examp
          (PROFILE_OPTION, PROFILE_INI, "hypothesis_profile"),
          (DATABASE_OPTION, DATABASE_INI, "fuzz_database"),
          (READ_ONLY_OPTION, READ_ONLY_INI, "fuzz_database_readonly"),
-         (DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"))
+         (DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"),
+         (BUDGET_OPTION, BUDGET_INI, "fuzz_budget"))
 OPTIONS = tuple(option for option, _, _ in _KEYS)
 INI_KEYS = tuple(ini for _, ini, _ in _KEYS)
 TOOL_KEYS = tuple(tool for _, _, tool in _KEYS)
@@ -80,6 +84,8 @@ class FuzzOptions:
     read_only: bool = False  # only read the database; save this run's finds locally
     local_database: str | None = None  # the default directory (where read-only runs save)
     derandomize: bool | None = None  # None: the profile's choice, else $CI
+    budget_seconds: float | None = None  # campaign mode, a time budget ...
+    budget_examples: int | None = None  # ... or an examples budget
 
 
 def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
@@ -118,6 +124,11 @@ def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
                          "(default: when CI is set and no database is named)")
     group.addoption(NO_DERANDOMIZE_OPTION, action="store_false", dest="asgicheck_derandomize",
                     default=None, help="fuzzing: random examples, also when CI is set")
+    group.addoption(BUDGET_OPTION, metavar="TIME|N", default=None,
+                    help="fuzzing campaign: spread this budget over the property items, a time "
+                         "(10m, 90s, 1h30m: wall-clock time of this run, shared by its xdist "
+                         "workers) or a number of examples (20000); prints progress and what "
+                         "it found")
     helps = {FUZZ_INI: "true/false: add the fuzzing items", EXAMPLES_INI: "examples per item",
              TOTAL_INI: "examples over the whole run", SEED_INI: "fixed fuzzing seed",
              ALLOW_5XX_INI: "true: 5xx answers do not fail fuzzing items",
@@ -125,7 +136,8 @@ def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
              PROFILE_INI: "Hypothesis profile for the fuzzing items",
              DATABASE_INI: "example database: a directory, redis://HOST:PORT/DB, or none",
              READ_ONLY_INI: "true: only read the example database, save finds locally",
-             DERANDOMIZE_INI: "true/false: fixed seeds from the item IDs (default: $CI)"}
+             DERANDOMIZE_INI: "true/false: fixed seeds from the item IDs (default: $CI)",
+             BUDGET_INI: "fuzzing campaign budget: 10m, 1h30m, or a number of examples"}
     for name in INI_KEYS:
         parser.addini(name, helps[name], type="string", default="")
 
@@ -164,6 +176,7 @@ def read(pick: Callable[[str, str, str], Any], rootdir: Path | None = None) -> F
         local_database=local,
         derandomize=_boolean(pick(DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"),
                              DERANDOMIZE_OPTION),
+        **_budget(pick(BUDGET_OPTION, BUDGET_INI, "fuzz_budget")),
     )
 
 
@@ -181,7 +194,9 @@ def fuzz_settings(options: FuzzOptions, app_spec: str | None) -> FuzzSettings:
                              "database": options.database,
                              "database_named": options.database_named,
                              "read_only": options.read_only,
-                             "derandomize": options.derandomize, "app_spec": app_spec}
+                             "derandomize": options.derandomize, "app_spec": app_spec,
+                             "budget_seconds": options.budget_seconds,
+                             "budget_examples": options.budget_examples}
     if options.examples is not None:
         given["max_examples"] = options.examples
         # A small per-item budget would otherwise be raised to the default minimum share.
@@ -226,6 +241,27 @@ def _count(value: Any, option: str, example: int) -> int | None:
         raise ValueError(f"{option}={value!r} is not a positive whole number; write e.g. "
                          f"{option}={example}")
     return count
+
+
+_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?")
+
+
+def _budget(value: Any) -> dict[str, Any]:
+    """``10m``, ``1h30m``, ``90s`` (a time) or ``20000`` (examples), as FuzzOptions fields."""
+    if value in (None, ""):
+        return {}
+    text = str(value).strip().lower().replace(" ", "")
+    if text.isdigit() and int(text) > 0:
+        return {"budget_examples": int(text)}
+    match = _DURATION.fullmatch(text)
+    if match and any(match.groups()):
+        hours, minutes, seconds = (float(group or 0) for group in match.groups())
+        total = hours * 3600 + minutes * 60 + seconds
+        if total > 0:
+            return {"budget_seconds": total}
+    raise ValueError(f"{BUDGET_OPTION}={value!r} is neither a time nor a number of examples; "
+                     f"write e.g. {BUDGET_OPTION}=10m, {BUDGET_OPTION}=1h30m or "
+                     f"{BUDGET_OPTION}=20000")
 
 
 def _seed(value: Any) -> int | None:

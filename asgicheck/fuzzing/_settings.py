@@ -23,6 +23,7 @@ item's keys are prefixed with its ID (``Namespaced``).
 
 from __future__ import annotations
 
+import math
 import os
 import zlib
 from collections.abc import Iterable, Mapping
@@ -33,10 +34,12 @@ from hypothesis.database import ExampleDatabase
 
 from asgicheck.fuzzing._database import open_database, shown
 
-__all__ = ["DEFAULT_DATABASE", "PROPERTY_NUMBERS", "FuzzSettings", "Namespaced",
-           "hypothesis_settings", "item_seed"]
+__all__ = ["CAMPAIGN_EXAMPLES", "DEFAULT_DATABASE", "PROPERTY_NUMBERS", "FuzzSettings",
+           "Namespaced", "duration_label", "hypothesis_settings", "item_seed"]
 
 DEFAULT_DATABASE = os.path.join(".hypothesis", "asgicheck")
+# A time-budget campaign's examples cap per item: never reached, the time ends each item.
+CAMPAIGN_EXAMPLES = 1_000_000
 PROPERTY_NUMBERS = ("P1", "P2", "P3", "P4", "P5")
 
 
@@ -57,7 +60,9 @@ class FuzzSettings:
     is set and no database is named". ``profile`` names a registered Hypothesis profile whose
     other settings (verbosity, health checks, phases, and its database if it names one) are the
     base. ``app_spec`` ("pkg.mod:app") is what the reproduction code imports; the plugin passes
-    the spec it loaded.
+    the spec it loaded. ``budget_seconds`` or ``budget_examples`` make a campaign: that one
+    budget is spread over the items (``campaign_share``) in place of ``max_examples``,
+    ``max_total_examples`` and ``time_budget``.
     """
 
     max_examples: int = 25
@@ -75,6 +80,8 @@ class FuzzSettings:
     properties: tuple[str, ...] = PROPERTY_NUMBERS
     time_budget: float = 10.0
     app_spec: str | None = None
+    budget_seconds: float | None = None  # campaign mode: this much time over the items
+    budget_examples: int | None = None  # campaign mode: this many examples over the items
 
     def __post_init__(self) -> None:
         for name in ("max_examples", "min_examples"):
@@ -89,6 +96,15 @@ class FuzzSettings:
             raise ValueError(f"FuzzSettings(seed={self.seed!r}): give an int or None")
         if not self.time_budget > 0:
             raise ValueError(f"FuzzSettings(time_budget={self.time_budget!r}): give seconds > 0")
+        if self.budget_seconds is not None and not self.budget_seconds > 0:
+            raise ValueError(f"FuzzSettings(budget_seconds={self.budget_seconds!r}): give "
+                             f"seconds > 0")
+        examples = self.budget_examples
+        if examples is not None and (type(examples) is not int or examples < 1):
+            raise ValueError(f"FuzzSettings(budget_examples={examples!r}): give an int >= 1")
+        if self.budget_seconds is not None and examples is not None:
+            raise ValueError("FuzzSettings(budget_seconds=..., budget_examples=...): a campaign "
+                             "has one budget, a time or an examples count")
         unknown = [p for p in self.properties if p not in PROPERTY_NUMBERS]
         if unknown:
             raise ValueError(f"FuzzSettings(properties=...): unknown {unknown}; choose from "
@@ -143,8 +159,34 @@ class FuzzSettings:
                                       if self.local_database is not None else ")")
         return label
 
+    @property
+    def campaign(self) -> bool:
+        """Campaign mode: one budget spread over the items instead of per-item caps."""
+        return self.budget_seconds is not None or self.budget_examples is not None
+
+    def budget_label(self) -> str:
+        """The campaign's budget for people: ``10m``, ``1h30m``, ``20000 examples``."""
+        if self.budget_examples is not None:
+            return f"{self.budget_examples} examples"
+        return duration_label(self.budget_seconds or 0.0)
+
+    def campaign_share(self, items: int, workers: int = 1) -> tuple[int, float]:
+        """Each item's examples and seconds when ``items`` property items share the campaign's
+        budget on ``workers`` processes: a time budget gives every item ``budget x workers /
+        items`` seconds and no examples cap (the time ends it); an examples budget gives every
+        item its share of the examples and no time limit (each exchange still has its
+        deadline)."""
+        items, workers = max(items, 1), max(workers, 1)
+        if self.budget_examples is not None:
+            return max(1, self.budget_examples // items), math.inf
+        if self.budget_seconds is not None:
+            return CAMPAIGN_EXAMPLES, self.budget_seconds * workers / items
+        return self.examples_per_item(items), self.time_budget
+
     def examples_per_item(self, items: int) -> int:
         """Examples for each of ``items`` property items under the total cap."""
+        if self.campaign:
+            return self.campaign_share(items)[0]
         if self.max_total_examples is None or items == 0:
             return self.max_examples
         share = self.max_total_examples // items
@@ -171,8 +213,9 @@ class FuzzSettings:
             store = "no database (none named)"
         total = f" (at most {self.max_total_examples} in all)" \
             if self.max_total_examples is not None else ""
-        return (f"fuzz: up to {self.max_examples} examples/property/target{total}, "
-                f"{self._mode(env)}, {store}")
+        budget = f"campaign of {self.budget_label()} over the property items" if self.campaign \
+            else f"up to {self.max_examples} examples/property/target{total}"
+        return f"fuzz: {budget}, {self._mode(env)}, {store}"
 
     def _mode(self, env: Mapping[str, str]) -> str:
         """How examples are chosen, with the reason when it is not the user's own word."""
@@ -213,6 +256,17 @@ class Namespaced(ExampleDatabase):
 
     def move(self, src: bytes, dest: bytes, value: bytes) -> None:
         self.inner.move(self.prefix + src, self.prefix + dest, value)
+
+
+def duration_label(seconds: float) -> str:
+    """``600`` as ``10m``, ``5400`` as ``1h30m``, ``90`` as ``1m30s``, ``2.5`` as ``2.5s``."""
+    whole = round(seconds)
+    if abs(seconds - whole) > 1e-9 or whole == 0:
+        return f"{seconds:g}s"
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s"))
+                   if n) or "0s"
 
 
 def item_seed(fuzz: FuzzSettings, item_id: str, env: Mapping[str, str] | None = None
