@@ -398,6 +398,9 @@ class AsgiCheckRun:
             self.records.append(record)
             if self.campaign is not None and self.terminal is not None:
                 for line in self.campaign.add(record):
+                    # Under xdist the progress characters leave the line open: end it first.
+                    if self.terminal.config.get_terminal_writer().width_of_current_line:
+                        self.terminal.write("\n")
                     self.terminal.write_line(line)
 
     @pytest.hookimpl(optionalhook=True)
