@@ -94,13 +94,17 @@ def test_read_only_replays_the_shared_database_and_saves_locally(server: str,
     assert any(path.is_file() for path in (tmp_path / "other").rglob("*"))
 
 
-def test_a_server_that_is_down_is_named_at_once() -> None:
-    url = f"redis://127.0.0.1:{free_port()}/0"
+def refused_quickly(url: str, message: str) -> None:
+    """Opening ``url`` raises ``ExampleDatabaseError`` matching ``message`` within 5 s."""
     started = time.monotonic()
-    with pytest.raises(ExampleDatabaseError, match=f"cannot reach the Redis example database "
-                                                   f"{url}: .*refused"):
+    with pytest.raises(ExampleDatabaseError, match=message):
         fuzz(url).open_database()
     assert time.monotonic() - started < 5
+
+
+def test_a_server_that_is_down_is_named_at_once() -> None:
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    refused_quickly(url, f"cannot reach the Redis example database {url}: .*refused")
 
 
 def test_a_server_that_never_answers_times_out_with_its_url() -> None:
@@ -108,12 +112,8 @@ def test_a_server_that_never_answers_times_out_with_its_url() -> None:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         port = silent.getsockname()[1]
-        url = f"redis://127.0.0.1:{port}/0?socket_timeout=0.3"
-        started = time.monotonic()
-        with pytest.raises(ExampleDatabaseError, match=f"Redis example database "
-                                                       f"redis://127.0.0.1:{port}/0.*Timeout"):
-            fuzz(url).open_database()
-        assert time.monotonic() - started < 5
+        refused_quickly(f"redis://127.0.0.1:{port}/0?socket_timeout=0.3",
+                        f"Redis example database redis://127.0.0.1:{port}/0.*Timeout")
 
 
 def test_a_server_gone_mid_run_fails_the_item_with_its_url(tmp_path: Path) -> None:

@@ -109,3 +109,17 @@ def test_under_ci_a_named_directory_keeps_the_failure_and_replays_it(
     control = run(project, *args[:-3], "--asgicheck-fuzz-database=fresh", "--asgicheck-seed=2",
                   "--asgicheck-examples=1")
     assert control.ret == 0, control.stdout.str()
+
+
+@pytest.mark.parametrize("source", ["option", "ini", "pyproject"])
+def test_read_only_from_each_source(project: pytest.Pytester, source: str) -> None:
+    args = ["--asgicheck-fuzz-database=shared-db"]
+    if source == "option":
+        args.append("--asgicheck-fuzz-database-readonly")
+    elif source == "ini":
+        project.makeini("[pytest]\nasgicheck_fuzz_database_readonly = true\n")
+    else:
+        project.makepyprojecttoml("[tool.asgicheck]\nfuzz_database_readonly = true\n")
+    local = project.path / ".hypothesis" / "asgicheck"
+    assert header(project, *args).endswith(
+        f", database shared-db (read only; this run's finds go to {local})")
