@@ -49,6 +49,7 @@ def keys(url: str) -> list[bytes]:
 
 def fuzz(database: str, **settings: Any) -> FuzzSettings:
     settings.setdefault("max_examples", 40)
+    settings.setdefault("time_budget", 120.0)  # a loaded machine must not cut the search short
     return FuzzSettings(database=database, database_named=True, max_total_examples=None,
                         properties=("P2",), app_spec="planted:non_ascii_path", **settings)
 

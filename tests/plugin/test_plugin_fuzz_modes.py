@@ -95,18 +95,20 @@ def test_a_profiles_database_is_used_under_ci(project: pytest.Pytester) -> None:
 def test_under_ci_a_named_directory_keeps_the_failure_and_replays_it(
         project: pytest.Pytester) -> None:
     project.makepyfile(planted=PLANTED.read_text(encoding="utf-8"))
-    args = (f"{APP_OPTION}=planted:non_ascii_path", ROOT, FUZZ, "-k", "fuzz/P2",
-            "--asgicheck-fuzz-database=kept", "--asgicheck-seed=1", "--asgicheck-examples=40")
-    first = run(project, *args)
+    args = (f"{APP_OPTION}=planted:non_ascii_path", ROOT, FUZZ, "-k", "fuzz/P2")
+    # 40 examples as a campaign: no time limit, so a loaded machine cannot cut the search.
+    first = run(project, *args, "--asgicheck-fuzz-database=kept", "--asgicheck-seed=1",
+                "--asgicheck-fuzz-budget=40")
     assert first.ret == 1
     first.stdout.fnmatch_lines(["asgicheck: fuzz: *, seed 1, database kept",
                                 "*shrunk counterexample: GET /é*"])
     assert any(path.is_file() for path in (project.path / "kept").rglob("*"))
     # Another seed, one example: only the database can make it fail the same way.
-    again = run(project, *args[:-2], "--asgicheck-seed=2", "--asgicheck-examples=1")
+    again = run(project, *args, "--asgicheck-fuzz-database=kept", "--asgicheck-seed=2",
+                "--asgicheck-examples=1")
     assert again.ret == 1
     again.stdout.fnmatch_lines(["*shrunk counterexample: GET /é*"])
-    control = run(project, *args[:-3], "--asgicheck-fuzz-database=fresh", "--asgicheck-seed=2",
+    control = run(project, *args, "--asgicheck-fuzz-database=fresh", "--asgicheck-seed=2",
                   "--asgicheck-examples=1")
     assert control.ret == 0, control.stdout.str()
 

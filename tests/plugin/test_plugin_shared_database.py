@@ -47,8 +47,9 @@ def counterexample(report: Any) -> tuple[str, Any, int]:
 
 def test_two_machines_share_one_redis(tmp_path: Path) -> None:
     with redis_server(tmp_path / "redis") as url:
+        # 40 examples as a campaign: no time limit, so a loaded machine cannot cut the search.
         first, report = pytest_on(machine(tmp_path / "one"), f"--asgicheck-fuzz-database={url}",
-                                  "--asgicheck-seed=1", "--asgicheck-examples=40")
+                                  "--asgicheck-seed=1", "--asgicheck-fuzz-budget=40")
         assert first.returncode == 1, first.stdout
         assert f", seed 1, database {url}" in first.stdout
         found = counterexample(report)
