@@ -63,6 +63,7 @@ from asgicheck.contract import RunOptions, Scenario
 from asgicheck.discovery import Discovery, discover
 from asgicheck.loading import ACCEPTED_FORMS, AppLoadError, detect_style, single_callable
 from asgicheck.reports import (
+    Campaign,
     format_failure,
     github,
     json_report,
@@ -292,9 +293,20 @@ class AsgiCheckRun:
     targets_line: str = ""  # Discovery.summary, carried from the xdist workers
     picked: list[str] = field(default_factory=list)  # node IDs named on the command line
     options: RunOptions = field(init=False)  # one object: the scenarios share state per options
+    campaign: Campaign | None = None  # a fuzzing campaign's progress (--asgicheck-fuzz-budget)
+    terminal: Any = None  # where progress lines go (not on xdist workers)
 
     def __post_init__(self) -> None:
         self.options = self.settings.run_options()
+        fuzz = self.suite.fuzz
+        if fuzz is not None and fuzz.campaign:
+            self.campaign = Campaign(
+                budget=fuzz.budget_label(), seconds=fuzz.budget_seconds,
+                database=fuzz.database_label() if fuzz.uses_database() else None)
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if not hasattr(session.config, "workerinput"):
+            self.terminal = session.config.pluginmanager.get_plugin("terminalreporter")
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         settings, selection = self.settings, self.settings.selection
@@ -343,6 +355,20 @@ class AsgiCheckRun:
             config.hook.pytest_deselected(items=[i for i in items if i not in keep])
             items[:] = keep
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # The items this process may run are known now (-k, --lf, pytest-split's group).
+        chosen = [i.stash[SCENARIO_KEY] for i in session.items if SCENARIO_KEY in i.stash]
+        worker = getattr(session.config, "workerinput", None)  # on an xdist worker only
+        self.suite.plan(chosen, int(worker["workercount"]) if worker else 1)
+        if self.campaign is not None and worker is None:
+            self.campaign.expect(sum(s.id.startswith("fuzz/") for s in chosen), 1)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        if self.campaign is not None:  # the controller collects nothing: its workers tell it
+            self.campaign.expect(sum(i.startswith(f"{NODE_PREFIX}fuzz/") for i in ids),
+                                 int(node.workerinput["workercount"]))
+
     def pytest_report_collectionfinish(self, config: pytest.Config) -> list[str]:
         return [f"asgicheck: {self.discovery.summary}"] if self.discovery else []
 
@@ -370,6 +396,12 @@ class AsgiCheckRun:
         record = getattr(report, _RESULT_ATTRIBUTE, None)
         if record:
             self.records.append(record)
+            if self.campaign is not None and self.terminal is not None:
+                for line in self.campaign.add(record):
+                    # Under xdist the progress characters leave the line open: end it first.
+                    if self.terminal.config.get_terminal_writer().width_of_current_line:
+                        self.terminal.write("\n")
+                    self.terminal.write_line(line)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -427,3 +459,8 @@ class AsgiCheckRun:
                                    app=loaded.original if loaded else None,
                                    env=os.environ, rootpath=terminalreporter.config.rootpath):
             terminalreporter.write_line(line)  # GitHub Actions annotations
+        if self.campaign is not None:
+            terminalreporter.section("asgicheck campaign")
+            reports = [p for p in (self.settings.json_path, self.settings.html_path) if p]
+            for line in self.campaign.summary(reports):
+                terminalreporter.line(line)

@@ -92,6 +92,16 @@ class Suite:
         return found
 
 
+    def plan(self, chosen: list[Scenario], workers: int) -> None:
+        """A fuzzing campaign's shares, once pytest has chosen the items this process may run
+        (after ``-k``, ``--lf`` or a pytest-split group) and with this run's worker count."""
+        if self.fuzz is not None and self.fuzz.campaign:
+            from asgicheck.fuzzing import PropertyScenario, plan_campaign
+
+            plan_campaign([s for s in chosen if isinstance(s, PropertyScenario)], self.fuzz,
+                          workers)
+
+
 def prepare(settings: Settings) -> Suite:
     """Load what the settings name; bad names raise ConfigError or AppLoadError."""
     loaded = load_app(settings.app) if settings.app else None
