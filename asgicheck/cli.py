@@ -4,6 +4,8 @@
     asgicheck [PYTEST OPTIONS]              the same, app from ASGICHECK_APP / ini / pyproject
     asgicheck explain RULE-ID               a rule, the spec text it cites, wrong and right code
     asgicheck rules [PREFIX]                list the rules (all, or e.g. HTTP-SEND)
+    asgicheck merge-reports A.json B.json -o ALL.json [--html ALL.html]
+                                            the JSON reports of a run's shards as one
 
 A run is ``python -m pytest --asgicheck=MODULE:APP --asgicheck-only`` plus the options given:
 only the conformance items are collected, not the project's test files, and the current
@@ -25,6 +27,8 @@ usage: asgicheck MODULE:APP [pytest options]   check an ASGI app (e.g. myproject
        asgicheck [pytest options]              app from ASGICHECK_APP, ini or pyproject.toml
        asgicheck explain RULE-ID               explain one rule (e.g. HTTP-SEND-002)
        asgicheck rules [PREFIX]                list rules (e.g. asgicheck rules HTTP-SEND)
+       asgicheck merge-reports A.json B.json -o ALL.json [--html ALL.html]
+                                               merge the JSON reports of a run's shards
 
 Useful pytest options: -k EXPR, -x, --lf, -n 2, --junitxml=PATH; asgicheck's own options
 (--asgicheck-select, --asgicheck-strict, --asgicheck-json, ...) are listed by `pytest --help`.
@@ -40,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _explain(args[1:])
     if args[:1] == ["rules"]:
         return _rules(args[1:])
+    if args[:1] == ["merge-reports"]:
+        return _merge_reports(args[1:])
     return _run(args)
 
 
@@ -68,6 +74,54 @@ def _rules(args: list[str]) -> int:
     except KeyError as exc:
         sys.stderr.write(f"asgicheck: {exc.args[0]}\n")
         return 2
+    return 0
+
+
+def _merge_reports(args: list[str]) -> int:
+    import argparse
+    import json
+
+    from asgicheck.reports import MergeError, merge_reports, write_json
+
+    parser = argparse.ArgumentParser(
+        prog="asgicheck merge-reports",
+        description="Merge the JSON reports of the shards of one run (pytest-split groups, one "
+                    "per CI machine) into one, and render it as HTML.")
+    parser.add_argument("reports", nargs="+", metavar="REPORT.json")
+    parser.add_argument("-o", "--output", required=True, metavar="ALL.json",
+                        help="where the merged JSON report goes")
+    parser.add_argument("--html", metavar="ALL.html", help="also render it as an HTML page")
+    try:
+        options = parser.parse_args(args)
+    except SystemExit as exc:  # argparse has printed the usage
+        return int(exc.code or 0)
+    documents = []
+    for name in options.reports:
+        try:
+            with open(name, encoding="utf-8") as handle:
+                documents.append((name, json.load(handle)))
+        except (OSError, ValueError) as exc:
+            sys.stderr.write(f"asgicheck merge-reports: cannot read {name}: {exc}\n")
+            return 2
+    try:
+        merged, notes = merge_reports(documents)
+    except MergeError as exc:
+        sys.stderr.write(f"asgicheck merge-reports: {exc}\n")
+        return 2
+    for note in notes:
+        sys.stderr.write(f"asgicheck merge-reports: note: {note}\n")
+    write_json(options.output, merged)
+    written = [options.output]
+    if options.html:
+        from asgicheck.reports.html import write_html
+
+        write_html(options.html, merged)
+        written.append(options.html)
+    total = merged["summary"]["total"]
+    counts = ", ".join(f"{total[k]} {k}" for k in ("failed", "passed", "warned", "skipped")
+                       if total.get(k))
+    sys.stdout.write(f"merged {len(documents)} reports: {len(merged['results'])} results "
+                     f"({counts or 'none'}) -> {', '.join(written)}\n")
     return 0
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from asgicheck.selection import DEFAULT, Selection
+from asgicheck.transcript import ExchangeRecord
 from asgicheck.violations import Severity, Violation
 
 __all__ = ["BODY_METHODS", "Outcome", "Protocol", "RunOptions", "Scenario", "Status", "Target",
@@ -74,6 +75,9 @@ class Outcome:
     status: Status
     violations: tuple[Violation, ...] = ()
     transcript: str = ""  # compact, human-readable rendering of the exchange(s)
+    # The same exchanges as data, built from the Transcript objects (``Transcript.record``), for
+    # the JSON and HTML reports; empty when the scenario recorded none.
+    exchanges: tuple[ExchangeRecord, ...] = ()
     skip_reason: str | None = None
     duration: float = 0.0
     details: dict[str, object] = field(default_factory=dict)

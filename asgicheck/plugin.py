@@ -63,6 +63,7 @@ from asgicheck.contract import RunOptions, Scenario
 from asgicheck.discovery import Discovery, discover
 from asgicheck.loading import ACCEPTED_FORMS, AppLoadError, detect_style, single_callable
 from asgicheck.reports import (
+    Campaign,
     format_failure,
     github,
     json_report,
@@ -289,11 +290,23 @@ class AsgiCheckRun:
     discovery: Discovery | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
     targets: list[dict[str, Any]] = field(default_factory=list)
+    targets_line: str = ""  # Discovery.summary, carried from the xdist workers
     picked: list[str] = field(default_factory=list)  # node IDs named on the command line
     options: RunOptions = field(init=False)  # one object: the scenarios share state per options
+    campaign: Campaign | None = None  # a fuzzing campaign's progress (--asgicheck-fuzz-budget)
+    terminal: Any = None  # where progress lines go (not on xdist workers)
 
     def __post_init__(self) -> None:
         self.options = self.settings.run_options()
+        fuzz = self.suite.fuzz
+        if fuzz is not None and fuzz.campaign:
+            self.campaign = Campaign(
+                budget=fuzz.budget_label(), seconds=fuzz.budget_seconds,
+                database=fuzz.database_label() if fuzz.uses_database() else None)
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if not hasattr(session.config, "workerinput"):
+            self.terminal = session.config.pluginmanager.get_plugin("terminalreporter")
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         settings, selection = self.settings, self.settings.selection
@@ -342,6 +355,20 @@ class AsgiCheckRun:
             config.hook.pytest_deselected(items=[i for i in items if i not in keep])
             items[:] = keep
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # The items this process may run are known now (-k, --lf, pytest-split's group).
+        chosen = [i.stash[SCENARIO_KEY] for i in session.items if SCENARIO_KEY in i.stash]
+        worker = getattr(session.config, "workerinput", None)  # on an xdist worker only
+        self.suite.plan(chosen, int(worker["workercount"]) if worker else 1)
+        if self.campaign is not None and worker is None:
+            self.campaign.expect(sum(s.id.startswith("fuzz/") for s in chosen), 1)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        if self.campaign is not None:  # the controller collects nothing: its workers tell it
+            self.campaign.expect(sum(i.startswith(f"{NODE_PREFIX}fuzz/") for i in ids),
+                                 int(node.workerinput["workercount"]))
+
     def pytest_report_collectionfinish(self, config: pytest.Config) -> list[str]:
         return [f"asgicheck: {self.discovery.summary}"] if self.discovery else []
 
@@ -369,11 +396,18 @@ class AsgiCheckRun:
         record = getattr(report, _RESULT_ATTRIBUTE, None)
         if record:
             self.records.append(record)
+            if self.campaign is not None and self.terminal is not None:
+                for line in self.campaign.add(record):
+                    # Under xdist the progress characters leave the line open: end it first.
+                    if self.terminal.config.get_terminal_writer().width_of_current_line:
+                        self.terminal.write("\n")
+                    self.terminal.write_line(line)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         if not self.targets:  # xdist: every worker discovered the same targets
             self.targets = list(getattr(node, "workeroutput", {}).get("asgicheck_targets", []))
+            self.targets_line = getattr(node, "workeroutput", {}).get("asgicheck_summary", "")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         suites.close()  # lifespan.shutdown for the app's shared server; stop live servers
@@ -384,6 +418,7 @@ class AsgiCheckRun:
         workeroutput = getattr(session.config, "workeroutput", None)
         if workeroutput is not None:
             workeroutput["asgicheck_targets"] = self.targets
+            workeroutput["asgicheck_summary"] = self.discovery.summary if self.discovery else ""
         elif self.settings.json_path or self.settings.html_path:
             loaded = self.suite.loaded
             app = {"spec": loaded.spec, "source": self.settings.app_source,
@@ -409,9 +444,10 @@ class AsgiCheckRun:
             terminalreporter.line(f"app {self.settings.app}: {loaded.description}")
         if self.settings.middleware:
             terminalreporter.line(f"middleware {self.settings.middleware}")
-        if self.targets:
-            sources = sorted({t["source"] for t in self.targets})
-            terminalreporter.line(f"{len(self.targets)} target(s) from {', '.join(sources)}")
+        # The collection line's words ("3 target(s) from starlette routes"), in both places.
+        line = self.discovery.summary if self.discovery else self.targets_line
+        if line:
+            terminalreporter.line(line)
         for line in summary_lines(self.records):
             terminalreporter.line(line)
         if self.settings.json_path:
@@ -423,3 +459,8 @@ class AsgiCheckRun:
                                    app=loaded.original if loaded else None,
                                    env=os.environ, rootpath=terminalreporter.config.rootpath):
             terminalreporter.write_line(line)  # GitHub Actions annotations
+        if self.campaign is not None:
+            terminalreporter.section("asgicheck campaign")
+            reports = [p for p in (self.settings.json_path, self.settings.html_path) if p]
+            for line in self.campaign.summary(reports):
+                terminalreporter.line(line)

@@ -92,6 +92,16 @@ class Suite:
         return found
 
 
+    def plan(self, chosen: list[Scenario], workers: int) -> None:
+        """A fuzzing campaign's shares, once pytest has chosen the items this process may run
+        (after ``-k``, ``--lf`` or a pytest-split group) and with this run's worker count."""
+        if self.fuzz is not None and self.fuzz.campaign:
+            from asgicheck.fuzzing import PropertyScenario, plan_campaign
+
+            plan_campaign([s for s in chosen if isinstance(s, PropertyScenario)], self.fuzz,
+                          workers)
+
+
 def prepare(settings: Settings) -> Suite:
     """Load what the settings name; bad names raise ConfigError or AppLoadError."""
     loaded = load_app(settings.app) if settings.app else None
@@ -102,11 +112,12 @@ def prepare(settings: Settings) -> Suite:
                               "with --asgicheck=MODULE:APP")
         from asgicheck import live
 
-        for name in settings.servers:
-            try:
+        try:
+            for name in settings.servers:
                 live.resolve_server(name)
-            except live.LiveServerError as exc:
-                raise ConfigError(str(exc)) from None
+            live.require_clients()  # httpx and websockets: the live extra
+        except live.LiveServerError as exc:
+            raise ConfigError(str(exc)) from None
         suite.servers = settings.servers
     if loaded is not None and loaded.is_asgi and settings.fuzz.enabled:
         try:

@@ -9,20 +9,47 @@ messages share one running count, as in the validator). ``render()`` prints it c
       #2  +0.001 ← http.response.body body=b'abc'  !! X-HTTP-001
           +0.001 ·· client disconnected
       = returned None in 0.002 s (max loop stall 0.000 s)
+
+``record()`` gives the same steps as data (the JSON report's ``exchanges``), built from the
+entries themselves: the reports never read the rendered text back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from asgicheck.violations import Violation
 
-__all__ = ["Ended", "Entry", "Note", "Received", "Sent", "Transcript", "changed_keys",
-           "exception_chain", "format_message"]
+__all__ = ["Ended", "Entry", "EntryRecord", "ExchangeRecord", "Note", "Received", "Sent",
+           "Transcript", "changed_keys", "exception_chain", "format_message", "text_exchange"]
 
 Ended = Literal["returned", "raised", "timeout", "cancelled"]
 SendResult = Literal["ok", "raised", "ignored"]
+EntryKind = Literal["received", "sent", "note", "omitted", "finding", "text"]
+
+
+class EntryRecord(TypedDict):
+    """One step as JSON-able data (docs/json-report.md, "exchanges")."""
+
+    kind: EntryKind
+    index: int | None
+    time: float | None
+    type: str | None  # the message's "type" (None when it was not a dict, and for other kinds)
+    text: str  # the message's other keys as key=repr(value); a note's or a finding's text
+    send_result: SendResult | None
+    rules: list[str]
+
+
+class ExchangeRecord(TypedDict):
+    """One exchange as JSON-able data: ``Transcript.record()``."""
+
+    title: str
+    entries: list[EntryRecord]
+    end: str | None  # how the call ended, in words
+    # how it ended, as data; "running": live mode's call still running (it is not cancelled)
+    ended: Ended | Literal["running"] | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -198,7 +225,32 @@ class Transcript:
         name = f"[{self.name}] " if self.name else ""
         return f"{name}{kind}{what} (spec {spec})"
 
+    def record(self, *, limit: int = 60) -> ExchangeRecord:
+        """The exchange as data, as ``render(limit=...)`` shows it: the steps in order with the
+        rules marked on each (up to ``limit`` of them: the first, a count of those left out,
+        the last four), the findings that point at no step shown, and how the call ended."""
+        marks: dict[int, list[str]] = {}
+        for v in self.violations:
+            if v.index is not None:
+                marks.setdefault(v.index, []).append(v.rule)
+        entries = self.entries
+        head = entries if len(entries) <= limit else entries[:limit - 5]
+        tail = entries[len(head):][-4:]
+        records = [_entry_record(e, marks) for e in head]
+        hidden = len(entries) - len(head) - len(tail) + self.dropped
+        if hidden:
+            records.append(_record("omitted", text=f"{hidden} more steps not shown"))
+        records += [_entry_record(e, marks) for e in tail]
+        indices = {e.index for e in (*head, *tail) if not isinstance(e, Note)}
+        records += [_record("finding", text=v.message, rules=[v.rule]) for v in self.violations
+                    if v.index is None or v.index not in indices]
+        return {"title": self._headline(), "entries": records, "end": self._end_text(),
+                "ended": self.ended}
+
     def _end_line(self) -> str:
+        return f"      = {self._end_text()}"
+
+    def _end_text(self) -> str:
         if self.ended == "returned":
             how = f"returned {self.returned}" if self.returned else "returned None"
         elif self.ended == "raised":
@@ -210,8 +262,7 @@ class Transcript:
         else:
             how = f"was cancelled ({self.exception})" if self.exception else "was cancelled"
         changed = f"; changed scope keys {list(self.scope_changes)}" if self.scope_changes else ""
-        return (f"      = {how} in {self.duration:.3f} s (max loop stall "
-                f"{self.max_stall:.3f} s){changed}")
+        return f"{how} in {self.duration:.3f} s (max loop stall {self.max_stall:.3f} s){changed}"
 
     def __str__(self) -> str:
         return self.render()
@@ -233,15 +284,44 @@ def _render_entry(entry: Entry, marks: dict[int, list[str]]) -> str:
     return f"      #{entry.index:<3}+{entry.time:.3f} {text}{flag}"
 
 
+def _record(kind: EntryKind, *, index: int | None = None, time: float | None = None,
+            type: str | None = None, text: str = "", send_result: SendResult | None = None,
+            rules: list[str] | None = None) -> EntryRecord:
+    return {"kind": kind, "index": index, "time": None if time is None else round(time, 6),
+            "type": type, "text": text, "send_result": send_result, "rules": rules or []}
+
+
+def text_exchange(title: str, lines: Iterable[str]) -> ExchangeRecord:
+    """Lines that are no app call (live mode's client and server log lines) as an exchange of
+    ``text`` steps."""
+    return {"title": title, "entries": [_record("text", text=line) for line in lines],
+            "end": None, "ended": None}
+
+
+def _entry_record(entry: Entry, marks: dict[int, list[str]]) -> EntryRecord:
+    if isinstance(entry, Note):
+        return _record("note", time=entry.time, text=entry.text)
+    message = entry.event if isinstance(entry, Received) else entry.message
+    is_dict = isinstance(message, dict)
+    return _record("received" if isinstance(entry, Received) else "sent", index=entry.index,
+                   time=entry.time, type=str(message.get("type", "<no type>")) if is_dict
+                   else None, text=_fields(message) if is_dict else format_message(message),
+                   send_result=entry.result if isinstance(entry, Sent) else None,
+                   rules=list(marks.get(entry.index, ())))
+
+
 def format_message(message: Any, *, width: int = 48) -> str:
     """``http.request body=b'abc' more_body=True``; values are shortened to ``width`` chars."""
     if not isinstance(message, dict):
         return f"<not a dict: {type(message).__name__}> {_short(message, width)}"
-    parts = [str(message.get("type", "<no type>"))]
-    for key, value in message.items():
-        if key != "type":
-            parts.append(f"{key}={_short(value, width)}")
-    return " ".join(parts)
+    fields = _fields(message, width)
+    return f"{message.get('type', '<no type>')}{' ' if fields else ''}{fields}"
+
+
+def _fields(message: dict[str, Any], width: int = 48) -> str:
+    """The message's keys other than "type", as ``key=repr(value)``."""
+    return " ".join(f"{key}={_short(value, width)}" for key, value in message.items()
+                    if key != "type")
 
 
 def _short(value: Any, width: int) -> str:

@@ -11,6 +11,7 @@ option, what was wrong and an example; ``config`` turns that into its ``ConfigEr
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,13 @@ PROFILE_OPTION = "--asgicheck-hypothesis-profile"
 PROFILE_INI = "asgicheck_hypothesis_profile"
 DATABASE_OPTION = "--asgicheck-fuzz-database"
 DATABASE_INI = "asgicheck_fuzz_database"
+READ_ONLY_OPTION = "--asgicheck-fuzz-database-readonly"
+READ_ONLY_INI = "asgicheck_fuzz_database_readonly"
+DERANDOMIZE_OPTION = "--asgicheck-derandomize"
+NO_DERANDOMIZE_OPTION = "--no-asgicheck-derandomize"
+DERANDOMIZE_INI = "asgicheck_derandomize"
+BUDGET_OPTION = "--asgicheck-fuzz-budget"
+BUDGET_INI = "asgicheck_fuzz_budget"
 
 # (option, ini key, [tool.asgicheck] key), in the order the help lists them.
 _KEYS = ((FUZZ_OPTION, FUZZ_INI, "fuzz"), (EXAMPLES_OPTION, EXAMPLES_INI, "examples"),
@@ -48,7 +56,10 @@ _KEYS = ((FUZZ_OPTION, FUZZ_INI, "fuzz"), (EXAMPLES_OPTION, EXAMPLES_INI, "examp
          (ALLOW_5XX_OPTION, ALLOW_5XX_INI, "allow_5xx"),
          (REPLAY_DIR_OPTION, REPLAY_DIR_INI, "replay_dir"),
          (PROFILE_OPTION, PROFILE_INI, "hypothesis_profile"),
-         (DATABASE_OPTION, DATABASE_INI, "fuzz_database"))
+         (DATABASE_OPTION, DATABASE_INI, "fuzz_database"),
+         (READ_ONLY_OPTION, READ_ONLY_INI, "fuzz_database_readonly"),
+         (DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"),
+         (BUDGET_OPTION, BUDGET_INI, "fuzz_budget"))
 OPTIONS = tuple(option for option, _, _ in _KEYS)
 INI_KEYS = tuple(ini for _, ini, _ in _KEYS)
 TOOL_KEYS = tuple(tool for _, _, tool in _KEYS)
@@ -68,7 +79,13 @@ class FuzzOptions:
     allow_5xx: bool = False
     replay_dir: str | None = None
     profile: str | None = None
-    database: str | None = None  # a directory; None: no example database
+    database: str | None = None  # a directory or a redis:// URL; None: no example database
+    database_named: bool = False  # given on purpose (not the default): used in every mode
+    read_only: bool = False  # only read the database; save this run's finds locally
+    local_database: str | None = None  # the default directory (where read-only runs save)
+    derandomize: bool | None = None  # None: the profile's choice, else $CI
+    budget_seconds: float | None = None  # campaign mode, a time budget ...
+    budget_examples: int | None = None  # ... or an examples budget
 
 
 def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
@@ -92,15 +109,35 @@ def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
                          "first next time")
     group.addoption(PROFILE_OPTION, metavar="NAME", default=None,
                     help="fuzzing: a registered Hypothesis settings profile to start from")
-    group.addoption(DATABASE_OPTION, metavar="DIR|none", default=None,
-                    help="fuzzing: Hypothesis example database directory, or 'none' "
-                         "(default <rootdir>/.hypothesis/asgicheck)")
+    group.addoption(DATABASE_OPTION, metavar="DIR|redis://HOST:PORT/DB|none", default=None,
+                    help="fuzzing: Hypothesis example database: a directory, a Redis server "
+                         "shared by many machines (needs asgicheck[redis]), or 'none' "
+                         "(default <rootdir>/.hypothesis/asgicheck, used by random runs only; "
+                         "one named here is used by seeded and derandomized runs too)")
+    group.addoption(READ_ONLY_OPTION, action="store_true", default=None,
+                    help="fuzzing: only read the example database (replay what it holds) and "
+                         "save this run's finds in <rootdir>/.hypothesis/asgicheck: for "
+                         "pull-request runs against a shared database")
+    group.addoption(DERANDOMIZE_OPTION, action="store_true", dest="asgicheck_derandomize",
+                    default=None,
+                    help="fuzzing: fixed seeds from the item IDs, the same examples every run "
+                         "(default: when CI is set and no database is named)")
+    group.addoption(NO_DERANDOMIZE_OPTION, action="store_false", dest="asgicheck_derandomize",
+                    default=None, help="fuzzing: random examples, also when CI is set")
+    group.addoption(BUDGET_OPTION, metavar="TIME|N", default=None,
+                    help="fuzzing campaign: spread this budget over the property items, a time "
+                         "(10m, 90s, 1h30m: wall-clock time of this run, shared by its xdist "
+                         "workers) or a number of examples (20000); prints progress and what "
+                         "it found")
     helps = {FUZZ_INI: "true/false: add the fuzzing items", EXAMPLES_INI: "examples per item",
              TOTAL_INI: "examples over the whole run", SEED_INI: "fixed fuzzing seed",
              ALLOW_5XX_INI: "true: 5xx answers do not fail fuzzing items",
              REPLAY_DIR_INI: "directory for replay files of failing examples",
              PROFILE_INI: "Hypothesis profile for the fuzzing items",
-             DATABASE_INI: "example database directory, or none"}
+             DATABASE_INI: "example database: a directory, redis://HOST:PORT/DB, or none",
+             READ_ONLY_INI: "true: only read the example database, save finds locally",
+             DERANDOMIZE_INI: "true/false: fixed seeds from the item IDs (default: $CI)",
+             BUDGET_INI: "fuzzing campaign budget: 10m, 1h30m, or a number of examples"}
     for name in INI_KEYS:
         parser.addini(name, helps[name], type="string", default="")
 
@@ -114,8 +151,10 @@ def read(pick: Callable[[str, str, str], Any], rootdir: Path | None = None) -> F
         raise ValueError(f"{FUZZ_OPTION}: fuzzing needs Hypothesis; `pip install hypothesis` "
                          f"(or `pip install asgicheck[pytest]`), or pass {NO_FUZZ_OPTION}")
     database = pick(DATABASE_OPTION, DATABASE_INI, "fuzz_database")
+    named = database is not None
+    local = str((rootdir or Path()) / DEFAULT_DATABASE)
     if database is None:
-        database = str((rootdir or Path()) / DEFAULT_DATABASE)
+        database = local
     elif str(database).strip().lower() in _NO_DATABASE:
         database = None
     replay_dir = pick(REPLAY_DIR_OPTION, REPLAY_DIR_INI, "replay_dir")
@@ -131,6 +170,13 @@ def read(pick: Callable[[str, str, str], Any], rootdir: Path | None = None) -> F
         replay_dir=str(replay_dir).strip() if replay_dir is not None else None,
         profile=str(profile).strip() if profile is not None else None,
         database=str(database).strip() if database is not None else None,
+        database_named=named,
+        read_only=bool(_boolean(pick(READ_ONLY_OPTION, READ_ONLY_INI, "fuzz_database_readonly"),
+                                READ_ONLY_OPTION)),
+        local_database=local,
+        derandomize=_boolean(pick(DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"),
+                             DERANDOMIZE_OPTION),
+        **_budget(pick(BUDGET_OPTION, BUDGET_INI, "fuzz_budget")),
     )
 
 
@@ -139,20 +185,33 @@ def fuzz_settings(options: FuzzOptions, app_spec: str | None) -> FuzzSettings:
     The profile must be registered by now, as for Hypothesis's own ``--hypothesis-profile``:
     the conftest.py files pytest loads before configuring (rootdir, ``test*`` folders,
     testpaths) can register it."""
-    from asgicheck.fuzzing import FuzzSettings
+    from asgicheck.fuzzing import ExampleDatabaseError, FuzzSettings
 
     check_profile(options.profile)
 
     given: dict[str, Any] = {"seed": options.seed, "allow_5xx": options.allow_5xx,
                              "replay_dir": options.replay_dir, "profile": options.profile,
-                             "database": options.database, "app_spec": app_spec}
+                             "database": options.database,
+                             "database_named": options.database_named,
+                             "read_only": options.read_only,
+                             "derandomize": options.derandomize, "app_spec": app_spec,
+                             "budget_seconds": options.budget_seconds,
+                             "budget_examples": options.budget_examples}
     if options.examples is not None:
         given["max_examples"] = options.examples
         # A small per-item budget would otherwise be raised to the default minimum share.
         given["min_examples"] = min(options.examples, 5)
     if options.max_total is not None:
         given["max_total_examples"] = options.max_total
-    return FuzzSettings(**given)
+    if options.local_database is not None:
+        given["local_database"] = options.local_database
+    fuzz = FuzzSettings(**given)
+    try:
+        fuzz.open_database()  # a Redis server that cannot be reached stops the run now
+    except ExampleDatabaseError as exc:
+        raise ValueError(f"{DATABASE_OPTION}: {exc}; start it, fix the URL, or pass "
+                         f"{DATABASE_OPTION}=none to run without one") from None
+    return fuzz
 
 
 def check_profile(name: str | None) -> None:
@@ -182,6 +241,27 @@ def _count(value: Any, option: str, example: int) -> int | None:
         raise ValueError(f"{option}={value!r} is not a positive whole number; write e.g. "
                          f"{option}={example}")
     return count
+
+
+_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?")
+
+
+def _budget(value: Any) -> dict[str, Any]:
+    """``10m``, ``1h30m``, ``90s`` (a time) or ``20000`` (examples), as FuzzOptions fields."""
+    if value in (None, ""):
+        return {}
+    text = str(value).strip().lower().replace(" ", "")
+    if text.isdigit() and int(text) > 0:
+        return {"budget_examples": int(text)}
+    match = _DURATION.fullmatch(text)
+    if match and any(match.groups()):
+        hours, minutes, seconds = (float(group or 0) for group in match.groups())
+        total = hours * 3600 + minutes * 60 + seconds
+        if total > 0:
+            return {"budget_seconds": total}
+    raise ValueError(f"{BUDGET_OPTION}={value!r} is neither a time nor a number of examples; "
+                     f"write e.g. {BUDGET_OPTION}=10m, {BUDGET_OPTION}=1h30m or "
+                     f"{BUDGET_OPTION}=20000")
 
 
 def _seed(value: Any) -> int | None:

@@ -4,8 +4,10 @@ Order of preference: targets declared by option, ini or ``[tool.asgicheck]``; ro
 the app's own tables (Starlette, FastAPI, Litestar, reference_app, Quart/Werkzeug, Django,
 Falcon), following ``.app`` and ``.router`` chains through middleware; an OpenAPI document the
 app serves; and last ``GET /`` plus a path that does not exist. Declared WebSocket paths are always
-added. The result is deterministic (xdist workers must collect the same items) and capped at
-``max_targets``.
+added. Discovered routes that take a body get one from the app's OpenAPI document or its typed
+handlers (``_openapi``, ``_bodies``, ``_signatures``); the framework's own documentation routes
+are left out (``_docs``). The result is deterministic (xdist workers must collect the same
+items) and capped at ``max_targets``.
 
 Discovery never imports a framework the app does not use: route tables are read by attribute,
 and Django's resolver is imported only when the app is Django's own handler.
@@ -19,11 +21,18 @@ from typing import Any
 
 from asgicheck.contract import Target
 from asgicheck.discovery._django import django_targets
+from asgicheck.discovery._docs import documentation
 from asgicheck.discovery._falcon import falcon_targets
-from asgicheck.discovery._openapi import openapi_targets, served_document
+from asgicheck.discovery._openapi import (
+    app_document,
+    openapi_targets,
+    served_document,
+    with_bodies,
+)
 from asgicheck.discovery._params import KIND_VALUES, fill, kind_of
 from asgicheck.discovery._quart import werkzeug_targets
 from asgicheck.discovery._routes import walk_routes
+from asgicheck.discovery._signatures import typed_document
 from asgicheck.discovery._trie import trie_targets
 
 __all__ = ["DEFAULT_TARGETS", "KIND_VALUES", "Discovery", "discover", "fill", "kind_of"]
@@ -36,10 +45,6 @@ DEFAULT_TARGETS = (Target(path="/", source="default"),
                    Target(method="POST", path="/", source="default"),
                    Target(method="PUT", path="/", source="default"),
                    Target(path=MISSING_PATH, source="default"))
-# Documentation routes, most useful first: the JSON schema, then the pages. They run after
-# the app's own routes, in this order whatever order the app lists them in.
-_DOC_PATHS = ("/openapi.json", "/schema/openapi.json", "/docs", "/redoc", "/schema",
-              "/schema/swagger", "/schema/redoc", "/docs/oauth2-redirect")
 _CHAIN_ATTRIBUTES = ("app", "router", "application", "_app")
 
 
@@ -48,12 +53,15 @@ class Discovery:
     targets: tuple[Target, ...]
     source: str  # "declared", "starlette routes", "openapi", "default", ...
     found: int  # how many distinct targets there were before the cap
+    documentation: int = 0  # the framework's documentation routes left out
 
     @property
     def summary(self) -> str:
         capped = f", first {len(self.targets)} of {self.found} kept" \
             if self.found > len(self.targets) else ""
-        return f"{len(self.targets)} target(s) from {self.source}{capped}"
+        docs = f"; {self.documentation} documentation route(s) left out (declare one to " \
+            f"check it)" if self.documentation else ""
+        return f"{len(self.targets)} target(s) from {self.source}{capped}{docs}"
 
 
 def discover(app: object, served: Callable[..., Any] | None = None, *,
@@ -61,31 +69,22 @@ def discover(app: object, served: Callable[..., Any] | None = None, *,
              max_targets: int = 20, timeout: float = 2.0) -> Discovery:
     """Targets for ``app`` (the object the user named; ``served`` is its ASGI 3 form)."""
     extra = [Target(kind="websocket", path=p, source="config") for p in websocket_paths]
+    left_out = 0
     if declared:
         found, source = list(declared), "declared targets"
     else:
         found, source = _from_tables(app)
         if not found and served is not None:
             found, source = openapi_targets(served_document(served, timeout)), "openapi.json"
+        # The framework's own schema and docs pages are not the app's code (docs/discovery).
+        docs = documentation(_chain(app))
+        kept = [t for t in found if not docs.covers(t)]
+        found, left_out = kept, len(found) - len(kept)
         if not found:
             found, source = list(DEFAULT_TARGETS), "defaults (no routes found)"
     unique = _unique([*found, *extra])
-    # The app's own routes first, in their order; documentation routes last, in a fixed order
-    # (Litestar lists its OpenAPI routes in an order that changes with the hash seed: a cap
-    # must not keep different ones from run to run).
-    unique.sort(key=_documentation_last)
-    return Discovery(targets=tuple(unique[:max_targets]), source=source, found=len(unique))
-
-
-def _documentation_last(target: Target) -> tuple[bool, int, str, str]:
-    """The sort key: the app's own routes all equal; documentation routes after them, the
-    known ones in ``_DOC_PATHS`` order, then Litestar's other schema routes by path."""
-    path = target.path
-    if path in _DOC_PATHS:
-        return True, _DOC_PATHS.index(path), "", target.method
-    if target.source == "litestar" and path.startswith("/schema/"):
-        return True, len(_DOC_PATHS), path, target.method
-    return False, 0, "", ""
+    return Discovery(targets=tuple(unique[:max_targets]), source=source, found=len(unique),
+                     documentation=left_out)
 
 
 def _from_tables(app: object) -> tuple[list[Target], str]:
@@ -96,16 +95,12 @@ def _from_tables(app: object) -> tuple[list[Target], str]:
                    or _safely(django_targets, candidate) or _safely(falcon_targets, candidate)
                    or (_safely(_route_list, routes, framework)
                        if isinstance(routes, list | tuple) else []))
+        if targets:  # bodies from the schema the app builds, or its handlers' types
+            document = app_document(candidate) or typed_document(candidate)
+            return with_bodies(targets, document), f"{framework} routes"
+        targets = _safely(openapi_targets, app_document(candidate), framework)
         if targets:
-            return targets, f"{framework} routes"
-        openapi = _attribute(candidate, "openapi")
-        if callable(openapi) and not isinstance(candidate, type):
-            try:
-                targets = openapi_targets(openapi(), framework)
-            except Exception:  # an app whose schema cannot be built: try the next source
-                targets = []
-            if targets:
-                return targets, f"{framework} openapi()"
+            return targets, f"{framework} openapi()"
     return [], ""
 
 

@@ -2,22 +2,28 @@
 public method) or one it serves at ``GET /openapi.json``.
 
 Path parameters get a value of their schema type (``integer`` → 1, ``string``/``uuid`` → a
-UUID, ...). The served document is fetched with one plain in-process request: no server, no
+UUID, ...), and operations with a ``requestBody`` a body that satisfies its schema
+(``_bodies``). Targets read from a route table get their bodies from the document the app
+object builds (``app_document``: FastAPI's ``openapi()``, Litestar's ``openapi_schema``).
+The served document is fetched with one plain in-process request: no server, no
 validation, a short timeout, and any failure just means "no document".
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from asgicheck.contract import Target
+from asgicheck.discovery._bodies import openapi_body
 from asgicheck.discovery._params import fill
 from asgicheck.discovery._routes import order_methods
 
-__all__ = ["OPENAPI_PATH", "openapi_targets", "served_document"]
+__all__ = ["OPENAPI_PATH", "app_document", "openapi_targets", "served_document", "with_bodies"]
 
 OPENAPI_PATH = "/openapi.json"
 _OPERATIONS = ("get", "post", "put", "patch", "delete", "options", "head")
@@ -36,9 +42,56 @@ def openapi_targets(document: object, source: str = "openapi") -> list[Target]:
         for method in order_methods(methods) if methods else ():
             kinds = _parameter_kinds(item.get("parameters"))
             kinds.update(_parameter_kinds(item[method.lower()].get("parameters")))
-            targets.append(Target(method=method, path=fill(template, kinds), source=source,
-                                  template=template))
+            targets.append(_with_body(
+                Target(method=method, path=fill(template, kinds), source=source,
+                       template=template), openapi_body(item[method.lower()], document)))
     return targets
+
+
+def app_document(app: object) -> object:
+    """The OpenAPI document the app object builds itself, or None: FastAPI's ``openapi()``,
+    Litestar's ``openapi_schema.to_schema()`` (both public, both cached by the framework)."""
+    try:
+        openapi = getattr(app, "openapi", None)
+        if callable(openapi):
+            return openapi()
+        to_schema = getattr(getattr(app, "openapi_schema", None), "to_schema", None)
+        return to_schema() if callable(to_schema) else None
+    except Exception:  # a schema the framework cannot build: no bodies from it
+        return None
+
+
+def with_bodies(targets: Iterable[Target], document: object) -> list[Target]:
+    """The targets, each HTTP one with no body of its own given the body ``document``
+    describes for its method and route template."""
+    paths = document.get("paths") if isinstance(document, dict) else None
+    if not isinstance(paths, dict):
+        return list(targets)
+    operations = {(method.upper(), _template_key(template)): operation
+                  for template, item in paths.items() if isinstance(item, dict)
+                  for method, operation in item.items() if isinstance(operation, dict)}
+    found = []
+    for target in targets:
+        operation = operations.get((target.method, _template_key(target.template or "")))
+        if target.kind == "http" and not target.body and operation is not None:
+            target = _with_body(target, openapi_body(operation, document))
+        found.append(target)
+    return found
+
+
+def _template_key(template: str) -> str:
+    """``/items/{item_id:int}`` (Litestar, Starlette) → ``/items/{item_id}`` (OpenAPI)."""
+    return re.sub(r"\{(\w+):[^}]*\}", r"{\1}", template)
+
+
+def _with_body(target: Target, body: tuple[bytes, bytes] | None) -> Target:
+    if body is None:
+        return target
+    content_type, data = body
+    headers = target.headers
+    if not any(name.lower() == b"content-type" for name, _ in headers):
+        headers = (*headers, (b"content-type", content_type))
+    return dataclasses.replace(target, body=data, headers=headers)
 
 
 def served_document(app: Callable[..., Any], timeout: float) -> object:

@@ -21,6 +21,8 @@ package imports Hypothesis: import it only when fuzzing is on. docs/fuzzing.md h
 
 from __future__ import annotations
 
+from asgicheck.fuzzing._campaign import plan_campaign
+from asgicheck.fuzzing._database import ExampleDatabaseError
 from asgicheck.fuzzing._examples import (
     Example,
     HTTPExample,
@@ -37,6 +39,7 @@ __all__ = [
     "DEFAULT_DATABASE",
     "PROPERTIES",
     "Example",
+    "ExampleDatabaseError",
     "FuzzSettings",
     "HTTPExample",
     "Property",
@@ -48,6 +51,7 @@ __all__ = [
     "example_from_json",
     "http_examples",
     "load_replay",
+    "plan_campaign",
     "reproduction",
     "websocket_examples",
 ]

@@ -23,6 +23,7 @@ import hypothesis
 from hypothesis.strategies import SearchStrategy
 
 from asgicheck.contract import Outcome, RunOptions, Scenario, Target, status_of
+from asgicheck.fuzzing._campaign import plan_campaign
 from asgicheck.fuzzing._examples import Example
 from asgicheck.fuzzing._exchanges import Exchanges
 from asgicheck.fuzzing._properties import PROPERTIES, Property, Verdict
@@ -63,6 +64,7 @@ class PropertyScenario(Scenario):
     def __init__(self, prop: Property, target: Target, fuzz: FuzzSettings, examples: int
                  ) -> None:
         self.prop, self.target, self.fuzz, self.examples = prop, target, fuzz, examples
+        self.time_budget = fuzz.time_budget  # a campaign gives each item its share instead
         self.id = f"fuzz/{prop.number}-{prop.name}[{target_label(target)}]"
         self.protocol = prop.kind
         self.title = prop.title
@@ -82,7 +84,7 @@ class PropertyScenario(Scenario):
         fuzz, prop = self.fuzz, self.prop
         seen: dict[Example, Verdict] = {}
         best: list[_Falsified] = []  # the simplest failure so far, for a run cut short
-        stop_at = time.monotonic() + fuzz.time_budget
+        stop_at = time.monotonic() + self.time_budget
         exchanges = Exchanges(ctx)  # in the app's thread (see _exchanges)
 
         def check(example: Example) -> None:
@@ -151,6 +153,7 @@ class PropertyScenario(Scenario):
                  *("    " + line if line else "" for line in code.splitlines())]
         return Outcome(scenario_id=self.id, status=status_of(verdict.findings, options.selection),
                        violations=tuple(verdict.findings), transcript="\n".join(lines),
+                       exchanges=tuple(t.record(limit=40) for t in verdict.transcripts),
                        duration=time.perf_counter() - started, details=details)
 
     def _stored_example(self) -> Example | None:
@@ -215,4 +218,6 @@ def build_property_scenarios(targets: list[Target], options: RunOptions, *,
     if settings.profile is not None:
         hypothesis.settings.get_profile(settings.profile)  # unknown: InvalidArgument, now
     examples = settings.examples_per_item(len(chosen))
-    return [PropertyScenario(prop, target, settings, examples) for prop, target in chosen]
+    found = [PropertyScenario(prop, target, settings, examples) for prop, target in chosen]
+    plan_campaign(found, settings)
+    return list[Scenario](found)

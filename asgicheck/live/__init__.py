@@ -18,23 +18,25 @@ stops them all (the plugin calls it at the end of the session; it also runs at e
 here imports a server until a scenario runs.
 
 Public API: ``SERVERS`` (installed servers, found without importing them), ``resolve_server``
-(check a name early), ``build_live_scenarios``, ``close_live_servers``, ``LiveServerError``,
+(check a name early), ``require_clients`` (the ``live`` extra: httpx and websockets, checked
+early too), ``build_live_scenarios``, ``close_live_servers``, ``LiveServerError``,
 ``serve``/``LiveServer`` (a real server around any ASGI app) and ``live_threads``.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from asgicheck.contract import BODY_METHODS, RunOptions, Scenario, Target
-from asgicheck.live._registry import KNOWN, SERVERS, available
+from asgicheck.live._registry import KNOWN, SERVERS, available, require_clients
 from asgicheck.live._registry import resolve as resolve_server
 from asgicheck.live._runner import HOST, LiveServer, LiveServerError, live_threads
 
 __all__ = ["HOST", "KNOWN", "SERVERS", "LiveServer", "LiveServerError", "available",
-           "build_live_scenarios", "close_live_servers", "live_threads", "resolve_server",
-           "serve"]
+           "build_live_scenarios", "close_live_servers", "live_threads", "require_clients",
+           "resolve_server", "serve"]
 
 
 def build_live_scenarios(app: object, server: str, targets: list[Target],
@@ -46,9 +48,10 @@ def build_live_scenarios(app: object, server: str, targets: list[Target],
     ``Scenario.run``, the same error for every scenario of that server). ``app`` is what the
     scenarios will be run with; ``options`` is accepted for symmetry with ``build_scenarios``.
     """
+    kind = resolve_server(server)
+    require_clients()  # before the scenario modules import them
     from asgicheck.live import _app_checks, _server_http, _server_ws
 
-    kind = resolve_server(server)
     unique: dict[tuple[str, str], Target] = {}
     for target in targets:
         unique.setdefault((target.kind, target.label), target)
@@ -69,10 +72,13 @@ def build_live_scenarios(app: object, server: str, targets: list[Target],
 
 
 def close_live_servers() -> None:
-    """Stop every server the live scenarios started; LiveServerError if one would not stop."""
-    from asgicheck.live._hosting import close_all
+    """Stop every server the live scenarios started; LiveServerError if one would not stop.
 
-    close_all()
+    Nothing to stop when no scenario ever hosted a server (the hosting module, and the client
+    libraries it needs, were never imported)."""
+    hosting = sys.modules.get("asgicheck.live._hosting")
+    if hosting is not None:
+        hosting.close_all()
 
 
 def serve(app: Callable[..., Any], server: str = "uvicorn", *, port: int = 0,

@@ -28,8 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from asgicheck.contract import Target
 from asgicheck.live._client import close_code, http_client, ws_connect
 from asgicheck.live._hosting import Hosted, Step
-from asgicheck.live._logs import collapse
-from asgicheck.live._scenario import LiveScenario, Report, Skip, render_call
+from asgicheck.live._scenario import LiveScenario, Report, Skip
 from asgicheck.scenarios import with_body
 
 __all__ = ["ChunkedUpload", "HeadRequest", "HttpRequest", "LifespanStartup",
@@ -97,18 +96,16 @@ class LifespanStartup(_AppScenario):
     def check(self, server: Hosted, report: Report) -> None:
         report.findings.extend(server.startup_violations)
         call = server.tracker.lifespan
-        lines = [f"--- lifespan startup under {server.kind} ---"]
         if call is None:
-            lines.append("(the server did not call the app with a lifespan scope)")
             report.fact("lifespan", "not run")
         else:
-            lines.append(render_call(call, server.startup_violations,
-                                     running="waits for lifespan.shutdown"))
             sent = [m.get("type") for m in call.sent() if isinstance(m, dict)]
             report.fact("lifespan", "declined (raised)" if call.ended == "raised" else
                         "supported" if "lifespan.startup.complete" in sent else "other")
-        lines += [f"{server.kind} log: {text}" for text in collapse(server.startup_logs)]
-        report.blocks.append("\n".join(lines))
+        report.block(f"lifespan startup under {server.kind}", [],
+                     [call] if call is not None else [], server.startup_violations,
+                     server.startup_logs, running="waits for lifespan.shutdown",
+                     empty="(the server did not call the app with a lifespan scope)")
 
 
 class HttpRequest(_AppScenario):
@@ -142,8 +139,8 @@ class HeadRequest(_AppScenario):
         report.fact("app_sent_body_bytes", sent)
         report.fact("client_received_body_bytes", len(received))
         if sent and not received:
-            report.blocks.append(f"note: the app sent {sent} body bytes for HEAD and "
-                                 f"{server.kind} dropped them before the wire")
+            report.note(f"the app sent {sent} body bytes for HEAD and {server.kind} dropped "
+                        f"them before the wire")
 
 
 class MidStreamDisconnect(_AppScenario):

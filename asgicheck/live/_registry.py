@@ -12,7 +12,8 @@ import importlib.util
 
 from asgicheck.live._runner import LiveServer, LiveServerError
 
-__all__ = ["KNOWN", "SERVERS", "available", "resolve", "runner_class"]
+__all__ = ["CLIENTS", "KNOWN", "SERVERS", "available", "missing_clients", "require_clients",
+           "resolve", "runner_class"]
 
 
 # name -> (the package that must be importable, the asgicheck module with its runner)
@@ -20,18 +21,35 @@ KNOWN: dict[str, tuple[str, str]] = {
     "uvicorn": ("uvicorn", "asgicheck.live._uvicorn"),
     "hypercorn": ("hypercorn", "asgicheck.live._hypercorn"),
 }
+# The client libraries live mode drives every server with (the ``live`` extra).
+CLIENTS = ("httpx", "websockets")
+
+
+def _installed(package: str) -> bool:
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):  # a broken or half-installed package
+        return False
+
+
+def missing_clients() -> tuple[str, ...]:
+    """The client libraries of ``CLIENTS`` that cannot be found (nothing is imported)."""
+    return tuple(package for package in CLIENTS if not _installed(package))
+
+
+def require_clients() -> None:
+    """LiveServerError naming the ``live`` extra when a client library is missing."""
+    missing = missing_clients()
+    if missing:
+        raise LiveServerError(
+            f"live mode drives the servers with httpx and websockets, and "
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed: "
+            f"pip install 'asgicheck[live]'")
 
 
 def available() -> tuple[str, ...]:
     """The known servers whose package is installed, in a stable order."""
-    found: list[str] = []
-    for name, (package, _) in KNOWN.items():
-        try:
-            if importlib.util.find_spec(package) is not None:
-                found.append(name)
-        except (ImportError, ValueError):  # a broken or half-installed package
-            continue
-    return tuple(found)
+    return tuple(name for name, (package, _) in KNOWN.items() if _installed(package))
 
 
 SERVERS: tuple[str, ...] = available()

@@ -21,9 +21,11 @@ from asgicheck.live._probes import probe_app
 from asgicheck.live._tracker import Call
 from asgicheck.rules import RULES, violation
 from asgicheck.selection import Selection
+from asgicheck.transcript import ExchangeRecord, text_exchange
 from asgicheck.violations import Party, Severity, Violation
 
-__all__ = ["STEP_LIMIT", "LiveScenario", "Report", "Skip", "probe_selection", "render_call"]
+__all__ = ["STEP_LIMIT", "LiveScenario", "Report", "Skip", "probe_selection", "record_call",
+           "render_call"]
 
 STEP_LIMIT = 2.0  # seconds: the most any client operation or wait of a live step may take
 
@@ -32,8 +34,10 @@ class Skip(Exception):
     """The check does not apply (or could not be set up); the message says why."""
 
 
-def render_call(call: Call, violations: list[Violation], *,
-                running: str = "was still running when the step ended") -> str:
+_RUNNING = "was still running when the step ended"
+
+
+def render_call(call: Call, violations: list[Violation], *, running: str = _RUNNING) -> str:
     """The call as a transcript. A call still running is said to be so: a live server is not
     cancelled by asgicheck, so the transcript's usual "cancelled" would not be true."""
     text = call.transcript(violations).render(limit=40)
@@ -41,9 +45,22 @@ def render_call(call: Call, violations: list[Violation], *,
         lines = text.splitlines()
         for position, line in enumerate(lines):
             if line.startswith("      = "):
-                lines[position] = f"      = {running} (live mode does not cancel app calls)"
+                lines[position] = f"      = {_running(running)}"
         text = "\n".join(lines)
     return text
+
+
+def record_call(call: Call, violations: list[Violation], *, running: str = _RUNNING
+                ) -> ExchangeRecord:
+    """The call as data (``Transcript.record``), said to be running as ``render_call`` does."""
+    record = call.transcript(violations).record(limit=40)
+    if call.ended is None:
+        record["end"], record["ended"] = _running(running), "running"
+    return record
+
+
+def _running(running: str) -> str:
+    return f"{running} (live mode does not cancel app calls)"
 
 
 @cache
@@ -63,7 +80,8 @@ class Report:
     party: Party | None = None  # keep only this party's validator findings
     linger: float = 1.0  # how long an app may run on after its client went away
     findings: list[Violation] = field(default_factory=list)
-    blocks: list[str] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)  # the outcome's transcript text
+    exchanges: list[ExchangeRecord] = field(default_factory=list)  # the same, as data
     details: dict[str, object] = field(default_factory=dict)
 
     def find(self, rule: str, message: str, *, severity: Severity | None = None) -> None:
@@ -80,14 +98,8 @@ class Report:
         """
         kept = [v for v in step.violations if self.party is None or v.party is self.party]
         self.findings.extend(kept)
-        lines = [f"--- {title} ---"]
-        lines += [f"client: {line}" for line in step.client]
-        for call in step.calls:
-            lines.append(render_call(call, kept))
-        if not step.calls:
-            lines.append("(the server did not call the app)")
-        lines += [f"{self.server} log: {text}" for text in collapse(step.logs)]
-        self.blocks.append("\n".join(lines))
+        self.block(title, [f"client: {line}" for line in step.client], step.calls, kept,
+                   step.logs)
         if required and step.error is not None:
             raise Skip(f"{title}: the exchange broke off on the client side "
                        f"({type(step.error).__name__}: {step.error})")
@@ -95,6 +107,22 @@ class Report:
             raise Skip(f"{title}: the probe app was still running {self.wait:g} s after the "
                        f"exchange, so what it observed is incomplete")
         return kept
+
+    def block(self, title: str, lines: list[str], calls: list[Call],
+              violations: list[Violation], logs: list[LogLine], *, running: str = _RUNNING,
+              empty: str = "(the server did not call the app)") -> None:
+        """One step in the text and as data: the client's lines, each app call, the log."""
+        logged = [f"{self.server} log: {text}" for text in collapse(logs)]
+        rendered = [render_call(call, violations, running=running) for call in calls]
+        self.blocks.append("\n".join([f"--- {title} ---", *lines, *(rendered or [empty]),
+                                      *logged]))
+        self.exchanges.append(text_exchange(title, [*lines, *([] if calls else [empty]),
+                                                    *logged]))
+        self.exchanges += [record_call(call, violations, running=running) for call in calls]
+
+    def note(self, text: str) -> None:
+        self.blocks.append(f"note: {text}")
+        self.exchanges.append(text_exchange("note", [text]))
 
     def logged_errors(self, logs: list[LogLine]) -> list[LogLine]:
         return [line for line in logs if line.is_error]
@@ -140,6 +168,7 @@ class LiveScenario(Scenario):
             if not report.findings:
                 return Outcome(scenario_id=self.id, status="skipped", skip_reason=str(skip),
                                transcript="\n\n".join(report.blocks),
+                               exchanges=tuple(report.exchanges),
                                duration=time.perf_counter() - started, details=report.details)
             report.fact("incomplete", str(skip))  # what was found before it broke off stands
         selection = options.selection
@@ -149,6 +178,7 @@ class LiveScenario(Scenario):
         violations = tuple(unique.values())
         return Outcome(scenario_id=self.id, status=status_of(violations, selection),
                        violations=violations, transcript="\n\n".join(report.blocks),
+                       exchanges=tuple(report.exchanges),
                        duration=time.perf_counter() - started, details=report.details)
 
     def check(self, server: Hosted, report: Report) -> None:

@@ -136,6 +136,7 @@ class MiddlewareScenario(Scenario):
             scenario_id=self.id, status=status_of(found, options.selection),
             violations=tuple(found),
             transcript="\n\n".join(t.render(limit=40) for t in result.transcripts),
+            exchanges=tuple(t.record(limit=40) for t in result.transcripts),
             duration=time.perf_counter() - started, details=details)
 
 

@@ -9,7 +9,6 @@ JSON schema is documented in docs/json-report.md and written out in ``asgicheck.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -20,10 +19,10 @@ from asgicheck.rules import RULES
 from asgicheck.selection import Selection
 from asgicheck.violations import Severity, Violation
 
-__all__ = ["SCHEMA_VERSION", "exchange_records", "format_failure", "json_report",
-           "result_record", "summary_lines", "write_json"]
+__all__ = ["SCHEMA_VERSION", "format_failure", "json_report", "result_record", "summary_lines",
+           "write_json"]
 
-SCHEMA_VERSION = 4  # docs/json-report.md has the changelog
+SCHEMA_VERSION = 5  # docs/json-report.md has the changelog
 STATUSES = ("passed", "failed", "warned", "skipped")
 Record = Mapping[str, Any]
 
@@ -50,71 +49,10 @@ def result_record(scenario: Scenario, outcome: Outcome, selection: Selection) ->
         "transcript": outcome.transcript, "skip_reason": outcome.skip_reason,
         "duration": round(outcome.duration, 6), "details": _jsonable(outcome.details),
         "rules": list(getattr(scenario, "rules", ())),
-        "exchanges": exchange_records(outcome.transcript),
+        # Built by the scenario from its Transcript objects (``Transcript.record``), never read
+        # back from the rendered text, which may hold anything (a reproduction's code, say).
+        "exchanges": [_jsonable(exchange) for exchange in outcome.exchanges],
     }
-
-
-# Transcript.render() lines (asgicheck.transcript): a headline, then "#3  +0.001 ← type k=v  !!
-# RULE-ID", "+0.001 ·· note", "... N more steps not shown", "= returned None in ...", and
-# "!! RULE-ID: message" for findings that point at no step. Anything else (live mode's client
-# lines) is kept as text.
-_RULE_IDS = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?: [A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)*"
-_STEP = re.compile(rf"\s+#(\d+)\s*\+(\d+\.\d+) ([→←]) (.*?)(?:  !! ({_RULE_IDS}))?")
-_NOTE = re.compile(r"\s+\+(\d+\.\d+) ·· (.*)")
-_OMITTED = re.compile(r"\s+\.\.\. (\d+) more steps not shown")
-_END = re.compile(r"\s+= (.*)")
-_UNPINNED = re.compile(r"\s+!! ([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+): (.*)")
-_HEADLINE = re.compile(r"\S.* \(spec [^)]*\)")
-_SEND_RESULTS = {"  (send raised ClientDisconnected)": "raised",
-                 "  (ignored: connection over)": "ignored"}
-
-
-def exchange_records(transcript: str) -> list[dict[str, Any]]:
-    """The rendered transcript(s) of an outcome as structured exchanges (the JSON report's
-    ``exchanges``): a title, the steps in order with the rules marked on each, and the end."""
-    exchanges: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
-    for line in transcript.splitlines():
-        if not line.strip():
-            current = None
-            continue
-        if current is not None and current["title"] and _HEADLINE.fullmatch(line):
-            current = None  # a transcript's headline inside a block (live mode) starts anew
-        if current is None:
-            current = {"title": "", "entries": [], "end": None}
-            exchanges.append(current)
-        if not current["title"] and not line[0].isspace():
-            current["title"] = line
-        elif (end := _END.fullmatch(line)) is not None:
-            current["end"] = end[1]
-        else:
-            current["entries"].append(_step_record(line))
-    return exchanges
-
-
-def _step_record(line: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"kind": "text", "index": None, "time": None, "type": None,
-                             "text": line.strip(), "send_result": None, "rules": []}
-    if (step := _STEP.fullmatch(line)) is not None:
-        text, send_result = step[4], None
-        if step[3] == "←":
-            send_result = "ok"
-            for suffix, result in _SEND_RESULTS.items():
-                if text.endswith(suffix):
-                    text, send_result = text[:-len(suffix)], result
-        message_type, _, rest = text.partition(" ")
-        is_dict = not text.startswith("<not a dict")
-        entry.update(kind="received" if step[3] == "→" else "sent", index=int(step[1]),
-                     time=float(step[2]), type=message_type if is_dict else None,
-                     text=rest if is_dict else text, send_result=send_result,
-                     rules=step[5].split() if step[5] else [])
-    elif (note := _NOTE.fullmatch(line)) is not None:
-        entry.update(kind="note", time=float(note[1]), text=note[2])
-    elif (omitted := _OMITTED.fullmatch(line)) is not None:
-        entry.update(kind="omitted", text=f"{omitted[1]} more steps not shown")
-    elif (unpinned := _UNPINNED.fullmatch(line)) is not None:
-        entry.update(kind="finding", text=unpinned[2], rules=[unpinned[1]])
-    return entry
 
 
 def format_failure(record: Record) -> str:
@@ -230,7 +168,7 @@ def _table(rows: list[list[str]]) -> list[str]:
 def json_report(records: Iterable[Record], *, app: Mapping[str, Any],
                 options: Mapping[str, Any], targets: Sequence[Mapping[str, Any]],
                 version: str) -> dict[str, Any]:
-    """The whole run as one JSON document (``schema_version`` 3, docs/json-report.md)."""
+    """The whole run as one JSON document (``SCHEMA_VERSION``, docs/json-report.md)."""
     results = sorted(records, key=lambda r: str(r["scenario_id"]))
     by_protocol: dict[str, Counter[str]] = defaultdict(Counter)
     for record in results:

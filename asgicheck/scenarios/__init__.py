@@ -50,7 +50,9 @@ def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario
     http_targets = [t for t in chosen if t.kind == "http"]
     ws_targets = [t for t in chosen if t.kind == "websocket"]
     found: list[Scenario] = []
-    first = http_targets[0] if http_targets else None
+    # The lifespan cycle's request: an HTTP one, or a websocket session for an app that serves
+    # only websockets (asgi.rst lets it reject http scopes with an exception).
+    first = (http_targets or ws_targets)[0]
     found += lifespan.opening(first)
     for target in http_targets:
         found += http.for_target(target)

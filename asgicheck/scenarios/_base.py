@@ -101,6 +101,7 @@ class Base(Scenario):
             scenario_id=self.id, status=status_of(found, selection), violations=tuple(found),
             transcript="\n\n".join([*(f"note: {n}" for n in notes),
                                      *(t.render(limit=40) for t in result.transcripts)]),
+            exchanges=tuple(t.record(limit=40) for t in result.transcripts),
             duration=time.perf_counter() - started, details=details)
 
     def check(self, ctx: Context) -> Result:

@@ -17,11 +17,12 @@ import re
 from typing import Any
 
 from asgicheck.contract import Target
-from asgicheck.driver import Server, Startup
+from asgicheck.driver import Script, Server, Startup
 from asgicheck.rules import RULES, violation
 from asgicheck.scenarios._base import CRASHES, Base, Result, Skip, crashed, ended_as
 from asgicheck.scenarios._context import Context, SessionCycle
 from asgicheck.scenarios.http import request_script
+from asgicheck.scenarios.websocket import ws_script
 from asgicheck.transcript import Transcript
 from asgicheck.violations import Severity, Violation
 
@@ -48,7 +49,14 @@ class LifespanScenario(Base):
 
     def __init__(self, request: Target | None = None) -> None:
         super().__init__(None)
+        # The exchange that carries the state: the first HTTP target, or a websocket one for
+        # an app that serves only websockets (it may reject http scopes by raising).
         self.request = request or Target()
+
+    def request_script(self, ctx: Context, name: str) -> Script:
+        if self.request.kind == "websocket":
+            return ws_script(self.request, ctx.options, name=name)
+        return request_script(self.request, ctx.options, name=name)
 
     def known_rules(self, ctx: Context) -> frozenset[str]:
         # The request inside the cycle is the target's plain exchange: what it breaks over HTTP
@@ -66,8 +74,7 @@ class LifespanScenario(Base):
 
     def session_cycle(self, ctx: Context) -> SessionCycle:
         """The run's session, shut down (once, by whichever of L01/L02 runs first)."""
-        return ctx.end_session(lambda: request_script(
-            self.request, ctx.options, name="lifespan session: request"))
+        return ctx.end_session(lambda: self.request_script(ctx, "lifespan session: request"))
 
     def judge(self, result: Result, startup: Startup, lifespan: Transcript) -> None:
         """Findings on the lifespan's part of one cycle."""
@@ -84,8 +91,8 @@ class LifespanScenario(Base):
         """Startup, one request if it completed, shutdown, on a server of the scenario's own."""
         startup = server.startup()
         if startup.outcome == "complete":
-            result.transcripts.append(server.run(request_script(
-                self.request, ctx.options, name=f"{self.name}: request")))
+            result.transcripts.append(server.run(self.request_script(
+                ctx, f"{self.name}: request")))
         lifespan = server.shutdown()
         result.transcripts.insert(0, lifespan)
         self.judge(result, startup, lifespan)
@@ -214,7 +221,8 @@ class NoState(LifespanScenario):
             result.findings.append(_no_state("the lifespan call", lifespan))
         for t in result.transcripts[1:]:
             if crashed(t):
-                result.findings.append(_no_state("the request", t))
+                what = "the request" if t.scope.get("type") == "http" else "the websocket session"
+                result.findings.append(_no_state(what, t))
         return result
 
 

@@ -3,6 +3,7 @@ makes."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -10,8 +11,19 @@ from hypothesis import settings as hypothesis_profiles
 from hypothesis.errors import InvalidArgument
 
 from asgicheck.contract import RunOptions, Target
-from asgicheck.fuzzing import FuzzSettings, PropertyScenario, build_property_scenarios
-from asgicheck.fuzzing._settings import Namespaced, hypothesis_settings, item_seed
+from asgicheck.fuzzing import (
+    FuzzSettings,
+    PropertyScenario,
+    build_property_scenarios,
+    plan_campaign,
+)
+from asgicheck.fuzzing._settings import (
+    CAMPAIGN_EXAMPLES,
+    Namespaced,
+    duration_label,
+    hypothesis_settings,
+    item_seed,
+)
 
 OPTIONS = RunOptions()
 TARGETS = [Target(path="/"), Target(method="POST", path="/echo"),
@@ -97,6 +109,96 @@ def test_an_unknown_profile_is_refused_when_building() -> None:
 
 
 def test_describe() -> None:
-    assert "seed 3, no database" in FuzzSettings(seed=3).describe({})
+    assert "seed 3, no database (none named)" in FuzzSettings(seed=3).describe({})
     assert "random, database .hypothesis" in FuzzSettings().describe({})
-    assert "derandomized, no database" in FuzzSettings().describe({"CI": "1"})
+    assert "derandomized (CI is set), no database (none named)" in \
+        FuzzSettings().describe({"CI": "1"})
+    assert FuzzSettings(database=None).describe({}).endswith("random, no database")
+
+
+def test_a_named_database_wins_over_the_ci_default() -> None:
+    named = FuzzSettings(database="shared/db", database_named=True)
+    assert named.derandomized({"CI": "true"}) is False
+    assert named.uses_database({"CI": "true"})
+    assert isinstance(hypothesis_settings(named, "x", 9, {"CI": "true"}).database, Namespaced)
+    assert "random (CI is set, but a database is named), database shared/db" in \
+        named.describe({"CI": "true"})
+    # ... and a seeded or derandomized run uses it too (it replays what it holds first).
+    for mode in ({"seed": 4}, {"derandomize": True}):
+        fixed = FuzzSettings(database="shared/db", database_named=True, **mode)
+        assert fixed.uses_database({})
+        chosen = hypothesis_settings(fixed, "x", 9, {})
+        assert isinstance(chosen.database, Namespaced) and chosen.derandomize is False
+        assert item_seed(fixed, "x", {}) is not None
+    # The default database stays for random runs only.
+    assert not FuzzSettings(database="default/db", seed=4).uses_database({})
+
+
+def test_an_explicit_derandomize_wins_over_ci_and_says_so() -> None:
+    off = FuzzSettings(derandomize=False)
+    assert off.derandomized({"CI": "true"}) is False
+    assert "random (asked for, though CI is set), database" in off.describe({"CI": "true"})
+    on = FuzzSettings(derandomize=True)
+    assert "derandomized (asked for), no database (none named)" in on.describe({})
+
+
+def test_a_profiles_own_database_is_used() -> None:
+    from hypothesis.database import InMemoryExampleDatabase
+
+    shared = InMemoryExampleDatabase()
+    hypothesis_profiles.register_profile("asgicheck-test-shared-db", database=shared)
+    fuzz = FuzzSettings(profile="asgicheck-test-shared-db")
+    assert fuzz.example_store() == (shared, True)
+    chosen = hypothesis_settings(fuzz, "x", 5, {"CI": "true"}).database
+    assert isinstance(chosen, Namespaced) and chosen.inner is shared
+    # A named option still wins over the profile.
+    assert FuzzSettings(profile="asgicheck-test-shared-db", database=None,
+                        database_named=True).example_store() == (None, True)
+    # A profile that leaves Hypothesis's default directory alone gets asgicheck's default.
+    hypothesis_profiles.register_profile("asgicheck-test-no-db-choice", max_examples=3,
+                                         parent=hypothesis_profiles.get_profile("default"))
+    plain = FuzzSettings(profile="asgicheck-test-no-db-choice", database="mine")
+    assert plain.example_store() == ("mine", False)
+
+
+def test_a_time_campaign_spreads_its_seconds_over_the_items_and_workers() -> None:
+    fuzz = FuzzSettings(budget_seconds=600)
+    assert fuzz.campaign and fuzz.budget_label() == "10m"
+    examples, seconds = fuzz.campaign_share(60, workers=2)
+    assert seconds == 20.0 and examples == CAMPAIGN_EXAMPLES  # the time ends each item
+    assert fuzz.campaign_share(60)[1] == 10.0
+    assert "fuzz: campaign of 10m over the property items, random" in fuzz.describe({})
+
+
+def test_an_examples_campaign_shares_its_examples_without_a_time_limit() -> None:
+    fuzz = FuzzSettings(budget_examples=20000, max_examples=25, max_total_examples=500)
+    assert fuzz.budget_label() == "20000 examples"
+    assert fuzz.campaign_share(57, workers=2) == (350, math.inf)
+    assert fuzz.examples_per_item(57) == 350  # the per-item cap and the total do not apply
+    assert fuzz.campaign_share(50000) == (1, math.inf)
+
+
+def test_campaign_budgets_are_checked() -> None:
+    with pytest.raises(ValueError, match="one budget"):
+        FuzzSettings(budget_seconds=5, budget_examples=5)
+    with pytest.raises(ValueError, match="budget_seconds"):
+        FuzzSettings(budget_seconds=0)
+    with pytest.raises(ValueError, match="budget_examples"):
+        FuzzSettings(budget_examples=0)
+
+
+def test_duration_labels() -> None:
+    assert [duration_label(s) for s in (600, 5400, 90, 2.5, 3600, 45)] == [
+        "10m", "1h30m", "1m30s", "2.5s", "1h", "45s"]
+
+
+def test_a_campaign_plan_sets_each_items_share() -> None:
+    fuzz = FuzzSettings(budget_seconds=30)
+    found = build_property_scenarios(TARGETS, OPTIONS, settings=fuzz)
+    assert {(s.examples, s.time_budget) for s in found} == {(CAMPAIGN_EXAMPLES, 30 / 9)}
+    chosen = found[:3]  # what -k or a pytest-split group left for this machine
+    plan_campaign(chosen, fuzz, workers=2)
+    assert {s.time_budget for s in chosen} == {20.0}
+    plain = build_property_scenarios(TARGETS, OPTIONS, settings=FuzzSettings())
+    plan_campaign(plain, FuzzSettings(), workers=2)  # no campaign: nothing changes
+    assert {(s.examples, s.time_budget) for s in plain} == {(25, 10.0)}

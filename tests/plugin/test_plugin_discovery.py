@@ -124,15 +124,18 @@ def fastapi_app() -> Any:
     return app
 
 
-def test_fastapi_routes_get_typed_values_and_docs_routes_come_last() -> None:
+def test_fastapi_routes_get_typed_values_and_docs_routes_are_left_out() -> None:
     found = discover(fastapi_app())
     assert found.source == "fastapi routes"
     assert labels(found.targets) == [
-        "GET /items/1", "POST /echo", "WS /ws", f"GET /v1/users/{UUID}/files/x",
-        "GET /openapi.json", "GET /docs", "GET /redoc", "GET /docs/oauth2-redirect"]
+        "GET /items/1", "POST /echo", "WS /ws", f"GET /v1/users/{UUID}/files/x"]
     assert {t.source for t in found.targets} == {"fastapi"}
-    assert templates(found.targets)[:4] == ["/items/{item_id}", "/echo", "/ws",
-                                            "/v1/users/{user_id}/files/{name}"]
+    assert templates(found.targets) == ["/items/{item_id}", "/echo", "/ws",
+                                        "/v1/users/{user_id}/files/{name}"]
+    # /openapi.json, /docs, /redoc, /docs/oauth2-redirect: FastAPI's, not the app's
+    assert found.documentation == 4
+    assert found.summary == ("4 target(s) from fastapi routes; 4 documentation route(s) left "
+                             "out (declare one to check it)")
 
 
 def test_an_openapi_document_the_app_serves_is_used_when_there_is_no_route_table() -> None:
@@ -298,21 +301,23 @@ def test_litestar_style_route_lists_with_typed_templates() -> None:
     assert templates(found) == ["/items/{item_id:int}", "/items", "/chat/{room:str}"]
 
 
-def test_litestar_documentation_routes_come_last_in_one_order_whatever_the_hash_seed() -> None:
-    # Litestar builds its OpenAPI routes in an order that follows the hash seed; with a cap on
-    # targets, runs kept different ones until documentation routes were sorted by path.
+def test_litestar_documentation_routes_are_left_out_whatever_their_order() -> None:
+    # Litestar builds its OpenAPI routes in an order that follows the hash seed, under
+    # openapi_config.path (default /schema when the path is None).
     class HTTPRoute:
         def __init__(self, path: str) -> None:
             self.path, self.methods = path, {"GET"}
 
     Litestar = type("Litestar", (), {"__module__": "litestar.app"})
     shuffled = ["/schema/openapi.yml", "/schema/swagger", "/items", "/schema/elements",
-                "/schema", "/health", "/schema/openapi.json", "/schema/openapi.yaml"]
+                "/schema", "/health", "/schema/openapi.json", "/schema/{path:str}"]
     app = Litestar()
     app.routes = [HTTPRoute(path) for path in shuffled]  # type: ignore[attr-defined]
+    app.openapi_config = type("OpenAPIConfig", (), {"path": None})()  # type: ignore[attr-defined]
     found = discover(app, max_targets=20)
     assert found.source == "litestar routes"
-    assert labels(found.targets) == [
-        "GET /items", "GET /health", "GET /schema/openapi.json", "GET /schema",
-        "GET /schema/swagger", "GET /schema/elements", "GET /schema/openapi.yaml",
-        "GET /schema/openapi.yml"]
+    assert labels(found.targets) == ["GET /items", "GET /health"]
+    assert found.documentation == 6
+    # Without Litestar's OpenAPI settings, a route of the app's own at /schema is a target.
+    del app.openapi_config  # type: ignore[attr-defined]
+    assert len(discover(app).targets) == 8

@@ -167,5 +167,5 @@ def test_a_plugin_run_on_a_conforming_falcon_app_checks_the_discovered_routes(
     assert result.ret == 0, result.stdout.str()[-3000:]
     outcomes = result.parseoutcomes()
     assert outcomes["passed"] > 100 and "failed" not in outcomes
-    result.stdout.fnmatch_lines([f"{len(EXPECTED)} target(s) from falcon",
+    result.stdout.fnmatch_lines([f"{len(EXPECTED)} target(s) from falcon routes",
                                  "websocket *", "total *"])

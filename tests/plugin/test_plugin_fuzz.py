@@ -111,7 +111,8 @@ def test_items_name_the_route_template_and_ci_derandomizes(
     """)
     monkeypatch.setenv("CI", "true")
     result = run_inline(project, f"{APP_OPTION}=web:app", FUZZ, "--co")
-    result.stdout.fnmatch_lines(["asgicheck: fuzz: *, derandomized, no database"])
+    result.stdout.fnmatch_lines(["asgicheck: fuzz: *, derandomized (CI is set), no database "
+                                 "(none named)"])
     assert "fuzz/P1-conformant[GET /api/items/{item_id}]" in collected(result)
     monkeypatch.delenv("CI")
     random = run_inline(project, f"{APP_OPTION}=web:app", FUZZ, "--co")

@@ -78,3 +78,31 @@ def test_live_mode_adds_the_server_scenarios(project: pytest.Pytester) -> None:
                  f"{SERVER_OPTION}=uvicorn", "-k", "live-uvicorn and http-get")
     result.stdout.fnmatch_lines(["asgicheck: live servers: uvicorn*"])
     result.assert_outcomes(passed=1)
+
+
+def test_live_mode_without_its_clients_names_the_live_extra(project: pytest.Pytester) -> None:
+    # A None in sys.modules is how Python marks a module as not importable: find_spec gives
+    # None and ``import httpx`` raises ModuleNotFoundError, as with only asgicheck[pytest].
+    project.makepyfile(hide_clients="import sys\nsys.modules['httpx'] = None\n"
+                                    "sys.modules['websockets'] = None\n")
+    project.syspathinsert()
+    result = run(project, "-p", "hide_clients", "--asgicheck=apps:good",
+                 f"{SERVER_OPTION}=uvicorn")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    output = result.stdout.str() + result.stderr.str()
+    assert ("asgicheck: live mode drives the servers with httpx and websockets, and httpx and "
+            "websockets are not installed: pip install 'asgicheck[live]'") in output
+    assert "Traceback" not in output
+
+
+def test_closing_live_mode_imports_nothing_when_no_server_started() -> None:
+    import subprocess
+    import sys
+
+    # suites.close() runs at every session's end once asgicheck.live is loaded: with no server
+    # ever hosted it must not import the hosting module (and with it httpx).
+    code = ("import sys\nsys.modules['httpx'] = None\nfrom asgicheck import live\n"
+            "live.close_live_servers()\nassert 'asgicheck.live._hosting' not in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr

@@ -113,7 +113,7 @@ def test_xdist_collects_the_same_items_on_every_worker(project: pytest.Pytester)
     serial = run(project, f"{APP_OPTION}=apps:bad", ROOT).parseoutcomes()
     result = run(project, f"{APP_OPTION}=apps:bad", ROOT, "-n", "2", f"{JSON_OPTION}=r.json")
     assert result.parseoutcomes() == serial
-    result.stdout.fnmatch_lines(["*= asgicheck summary =*", "1 target(s) from option"])
+    result.stdout.fnmatch_lines(["*= asgicheck summary =*", "1 target(s) from declared targets"])
     report = json.loads((project.path / "r.json").read_text())
     assert len(report["results"]) == serial["passed"] + serial["failed"]
     assert [t["label"] for t in report["targets"]] == ["GET /"]

@@ -1,4 +1,5 @@
-"""The JSON report against its documented schema (docs/json-report.md, asgicheck.reports.schema)."""
+"""The JSON report against its documented schema (docs/json-report.md, asgicheck.reports.schema),
+checked with the jsonschema package."""
 
 from __future__ import annotations
 
@@ -9,13 +10,26 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from _report_runs import Run
 
-from asgicheck.reports import SCHEMA_VERSION, exchange_records
-from asgicheck.reports.schema import SCHEMA, problems
+from asgicheck.reports import SCHEMA_VERSION
+from asgicheck.reports.schema import SCHEMA
+from asgicheck.rules import violation
+from asgicheck.transcript import NOTE, RECEIVED, SENT, Transcript, text_exchange
 
 DOCS = Path(__file__).parents[2] / "docs" / "json-report.md"
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def problems(document: Any) -> list[str]:
+    """Where ``document`` breaks the schema, one line each: ``$.results[0].status: ...``."""
+    return sorted(f"{e.json_path}: {e.message}" for e in VALIDATOR.iter_errors(document))
+
+
+def test_the_schema_is_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
 
 
 @pytest.mark.parametrize("which", ["failing_run", "passing_run"])
@@ -27,22 +41,13 @@ def test_real_reports_match_the_documented_schema(which: str,
         "schema_version"]["const"]
 
 
-def test_the_schema_is_json_schema_that_real_reports_satisfy(failing_run: Run,
-                                                             passing_run: Run) -> None:
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed")
-    jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    for document in (failing_run.document, passing_run.document, _doc_example()):
-        assert [e.message for e in validator.iter_errors(document)] == []
-
-
 def test_a_failing_result_carries_its_exchanges_with_the_rules_marked(failing_run: Run) -> None:
     result = next(r for r in failing_run.document["results"]
                   if r["scenario_id"] == "http/S01-plain[GET /]")
     assert result["status"] == "failed" and "OPS-APP-002" in result["rules"]
     (exchange,) = result["exchanges"]
     assert exchange["title"] == "[plain] http GET / (spec 2.4)"
-    assert exchange["end"].startswith("returned None in ")
+    assert exchange["end"].startswith("returned None in ") and exchange["ended"] == "returned"
     kinds = [(e["kind"], e["type"], e["rules"]) for e in exchange["entries"]]
     assert kinds[:3] == [("received", "http.request", []),
                          ("sent", "http.response.start", ["HTTP-SEND-008"]),
@@ -53,23 +58,25 @@ def test_a_failing_result_carries_its_exchanges_with_the_rules_marked(failing_ru
 
 Breakage = Callable[[dict[str, Any]], None]
 BREAKAGES: dict[str, tuple[Breakage, str]] = {
-    "missing key": (lambda d: d.pop("summary"), "$: no 'summary'"),
-    "unknown key": (lambda d: d.update(extra=1), "$: unexpected key 'extra'"),
+    "missing key": (lambda d: d.pop("summary"), "$: 'summary' is a required property"),
+    "unknown key": (lambda d: d.update(extra=1), "$: Additional properties are not allowed"),
     "wrong version": (lambda d: d.update(schema_version=1),
-                      f"$.schema_version: 1 is not {SCHEMA_VERSION}"),
+                      f"$.schema_version: {SCHEMA_VERSION} was expected"),
     "bad status": (lambda d: d["results"][0].update(status="broken"),
                    "$.results[0].status: 'broken' is not one of"),
     "bool for int": (lambda d: d["summary"]["total"].update(passed=True),
-                     "$.summary.total['passed']: bool True is not integer"),
+                     "$.summary.total.passed: True is not of type 'integer'"),
     "negative count": (lambda d: d["summary"]["total"].update(passed=-1),
-                       "$.summary.total['passed']: -1 is below 0"),
+                       "$.summary.total.passed: -1 is less than the minimum of 0"),
     "string index": (lambda d: d["results"][0]["exchanges"][0]["entries"][0].update(index="0"),
-                     "$.results[0].exchanges[0].entries[0].index: str '0' is not integer or null"),
+                     "$.results[0].exchanges[0].entries[0].index: '0' is not of type"),
+    "unknown end": (lambda d: d["results"][0]["exchanges"][0].update(ended="exploded"),
+                    "$.results[0].exchanges[0].ended: 'exploded' is not one of"),
 }
 
 
 @pytest.mark.parametrize("name", BREAKAGES)
-def test_the_checker_names_what_breaks_the_schema(name: str, failing_run: Run) -> None:
+def test_the_schema_rejects_each_breakage(name: str, failing_run: Run) -> None:
     document = copy.deepcopy(failing_run.document)
     # The first result shows a timeline with at least one step (the S01 result, say).
     document["results"].sort(key=lambda r: not (r["exchanges"] and r["exchanges"][0]["entries"]))
@@ -102,48 +109,53 @@ def test_the_docs_describe_every_field_and_their_example_is_valid() -> None:
     assert problems(_doc_example()) == []
 
 
-TRANSCRIPT = """\
-[S06-disconnect-first] http GET / (spec 2.4)
-          +0.000 ·· client disconnected
-      #0  +0.000 → http.disconnect
-      #1  +0.001 ← http.response.start status=200 headers=[]  (send raised ClientDisconnected)\
-  !! HTTP-RECV-005 HTTP-SEND-008
-      #2  +0.002 ← <not a dict: str> 'oops'  (ignored: connection over)
-      ... 7 more steps not shown
-      = raised ClientDisconnected('gone') in 0.003 s (max loop stall 0.000 s)
-      !! OPS-APP-002: the app ran on after the deadline
+def _transcript(**fields: Any) -> Transcript:
+    log = ((NOTE, 0.0, "client disconnected"),
+           (RECEIVED, 0, 0.0, {"type": "http.disconnect"}),
+           # Text that looks like a rendered mark must stay text: nothing is parsed back.
+           (SENT, 1, 0.001, {"type": "http.response.start", "status": 200,
+                             "headers": [(b"x", b"  !! HTTP-SEND-001")]}, "raised"),
+           (SENT, 2, 0.002, "oops", "ignored"))
+    return Transcript(**{"scope": {"type": "http", "method": "GET", "path": "/",
+                                   "asgi": {"spec_version": "2.4"}},
+                         "log": log, "ended": "raised", "exception": "ClientDisconnected('gone')",
+                         "duration": 0.003, "name": "S06-disconnect-first",
+                         "violations": (violation("HTTP-RECV-005", "sent after", index=1),
+                                        violation("OPS-APP-002", "ran on")), **fields})
 
-lifespan (spec 2.0)
-      #0  +0.000 → lifespan.startup
-      = returned None in 0.001 s (max loop stall 0.000 s)"""
 
-
-def test_exchange_records_reads_every_kind_of_transcript_line() -> None:
-    first, second = exchange_records(TRANSCRIPT)
-    assert first["title"] == "[S06-disconnect-first] http GET / (spec 2.4)"
-    assert first["end"] == "raised ClientDisconnected('gone') in 0.003 s (max loop stall 0.000 s)"
+def test_a_transcript_records_every_kind_of_step_from_its_entries() -> None:
+    record = _transcript().record()
+    assert record["title"] == "[S06-disconnect-first] http GET / (spec 2.4)"
+    assert record["end"] == "raised ClientDisconnected('gone') in 0.003 s (max loop stall " \
+                            "0.000 s)"
+    assert record["ended"] == "raised"
     rows = [(e["kind"], e["index"], e["type"], e["text"], e["send_result"], e["rules"])
-            for e in first["entries"]]
+            for e in record["entries"]]
     assert rows == [
         ("note", None, None, "client disconnected", None, []),
         ("received", 0, "http.disconnect", "", None, []),
-        ("sent", 1, "http.response.start", "status=200 headers=[]", "raised",
-         ["HTTP-RECV-005", "HTTP-SEND-008"]),
+        ("sent", 1, "http.response.start", "status=200 headers=[(b'x', b'  !! HTTP-SEND-001')]",
+         "raised", ["HTTP-RECV-005"]),
         ("sent", 2, None, "<not a dict: str> 'oops'", "ignored", []),
-        ("omitted", None, None, "7 more steps not shown", None, []),
-        ("finding", None, None, "the app ran on after the deadline", None, ["OPS-APP-002"]),
+        ("finding", None, None, "ran on", None, ["OPS-APP-002"]),
     ]
-    assert first["entries"][2]["time"] == 0.001
-    assert second["title"] == "lifespan (spec 2.0)" and len(second["entries"]) == 1
+    assert record["entries"][2]["time"] == 0.001
 
 
-def test_exchange_records_keeps_lines_it_does_not_know_as_text() -> None:
-    live = ("--- GET / through uvicorn ---\nclient: GET / -> 200\n"
-            "[call 1] http GET / (spec 2.3)\n      #0  +0.000 → http.request body=b''\n"
-            "      = returned None in 0.001 s (max loop stall 0.000 s)\nuvicorn log: INFO ok")
-    step, call = exchange_records(live)
-    assert step["title"] == "--- GET / through uvicorn ---" and step["end"] is None
-    assert [(e["kind"], e["text"]) for e in step["entries"]] == [("text", "client: GET / -> 200")]
-    assert call["title"] == "[call 1] http GET / (spec 2.3)"
-    assert [e["kind"] for e in call["entries"]] == ["received", "text"]
-    assert exchange_records("") == []
+def test_a_long_transcript_records_what_render_shows() -> None:
+    log = tuple((RECEIVED, i, 0.0, {"type": "http.request", "more_body": True})
+                for i in range(20))
+    record = _transcript(log=log, violations=()).record(limit=10)
+    kinds = [e["kind"] for e in record["entries"]]
+    assert kinds == ["received"] * 5 + ["omitted"] + ["received"] * 4
+    assert record["entries"][5]["text"] == "11 more steps not shown"  # 20 - 5 shown - 4 last
+    assert [e["index"] for e in record["entries"] if e["index"] is not None] == \
+        [0, 1, 2, 3, 4, 16, 17, 18, 19]
+
+
+def test_live_text_lines_are_recorded_as_text() -> None:
+    assert text_exchange("GET / through uvicorn", ["client: GET / -> 200"]) == {
+        "title": "GET / through uvicorn", "end": None, "ended": None,
+        "entries": [{"kind": "text", "index": None, "time": None, "type": None,
+                     "text": "client: GET / -> 200", "send_result": None, "rules": []}]}

@@ -88,7 +88,9 @@ def _exchanges(record: Record, marks: dict[str, str]) -> str:
     if not exchanges:
         text = record.get("transcript") or "(no transcript recorded)"
         return f'<pre class="code">{esc(text)}</pre>'
-    return "".join(_timeline(exchange, marks) for exchange in exchanges)
+    notes = (record.get("details") or {}).get("notes") or []
+    return "".join([*(f'<p class="muted">note: {esc(note)}</p>' for note in notes),
+                    *(_timeline(exchange, marks) for exchange in exchanges)])
 
 
 def _timeline(exchange: Record, marks: dict[str, str]) -> str:
@@ -171,9 +173,15 @@ def rerun_command(document: Record, scenario_id: str) -> str:
 
 def _reproduce(document: Record, record: Record, marks: dict[str, str]) -> str:
     explain = _lines(f"asgicheck explain {rule}" for rule in marks)
+    # A fuzzing failure's test that replays the shrunk example (details.reproduction), as it
+    # was written: in a <pre>, so it can be copied from the page and run.
+    code = (record.get("details") or {}).get("reproduction")
     return (f'<div class="repro"><div class="muted">Run this scenario again (scenario ID '
             f'<code>{esc(record["scenario_id"])}</code>):</div><pre class="code">'
             f'{esc(rerun_command(document, str(record["scenario_id"])))}</pre>'
+            + (f'<div class="muted">Reproduce without Hypothesis (paste into a test file):'
+               f'</div><pre class="code reproduction">{esc(code)}</pre>'
+               if isinstance(code, str) and code else "")
             + (f'<div class="muted">Read about the rules:</div><pre class="code">{esc(explain)}'
                f"</pre>" if marks else "") + "</div>")
 
