@@ -59,9 +59,11 @@ class _Programs:
     the live ones and are always read.
     """
 
-    def __init__(self, min_size: int, max_size: int, prefix: int = 0) -> None:
+    def __init__(self, min_size: int, max_size: int, prefix: int = 0,
+                 average: float | None = None) -> None:
         min_size = min(min_size, max_size)
-        average = min(max(min_size * 2, min_size + 5), (min_size + max_size) / 2)
+        if average is None:
+            average = min(max(min_size * 2, min_size + 5), (min_size + max_size) / 2)
         # The length byte's value as a quantile of an exponential spread around that average.
         self.lengths = tuple(min(max_size, min_size + round(-(average - min_size) * math.log(
             1 - (k + 0.5) / 256))) for k in range(256))
@@ -84,8 +86,9 @@ def _decoded(programs: _Programs, decode: Callable[[bytes], T], program: bytes) 
     return decode(programs.live(program))
 
 
-def _programs(min_size: int, max_size: int, prefix: int = 0) -> _Programs:
-    return _Programs(min_size, max_size, prefix)
+def _programs(min_size: int, max_size: int, prefix: int = 0,
+              average: float | None = None) -> _Programs:
+    return _Programs(min_size, max_size, prefix, average)
 
 
 def _table(*parts: Sequence[object]) -> tuple[object, ...]:
