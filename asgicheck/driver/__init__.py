@@ -10,14 +10,17 @@
 
 A ``Script`` (``_script``) is what the simulated client does; ``run``, ``run_many``,
 ``run_concurrently`` and ``Server`` (``_server``) play scripts against the app and return
-``Transcript``s. Inside: ``_connection`` is one exchange from the app's call to its end,
-``_wire`` the receive() and send() the app is given, ``_watchdog`` and ``_hosts`` the worker
-thread, its loop and the heartbeat that enforces every deadline, ``_progress`` what the app has
-done so far (the gates steps wait on), ``_endings`` the findings about how an app ended.
+``Transcript``s; ``resident`` (``_resident``) runs the caller's code (a Hypothesis run) in the
+app's thread, where those entry points then need no hand-off. Inside: ``_connection`` is one
+exchange from the app's call to its end, ``_wire`` the receive() and send() the app is given,
+``_watchdog`` and ``_hosts`` the worker thread, its loop and the heartbeat that enforces every
+deadline, ``_progress`` what the app has done so far (the gates steps wait on), ``_endings`` the
+findings about how an app ended.
 """
 
 from __future__ import annotations
 
+from asgicheck.driver._resident import Evicted, Stranded, resident
 from asgicheck.driver._script import (
     HTTP_EXTENSIONS,
     ClientDisconnected,
@@ -38,18 +41,21 @@ from asgicheck.transcript import Transcript
 __all__ = [
     "HTTP_EXTENSIONS",
     "ClientDisconnected",
+    "Evicted",
     "Gate",
     "Runner",
     "Script",
     "Server",
     "Startup",
     "Step",
+    "Stranded",
     "Transcript",
     "exchange",
     "http_scope",
     "http_script",
     "lifespan_scope",
     "lifespan_script",
+    "resident",
     "run",
     "run_concurrently",
     "run_many",

@@ -141,6 +141,8 @@ class Heartbeat:
 class Runner:
     """One daemon thread running one event loop, fed jobs by other threads."""
 
+    resident: Any = None  # the body running in this thread, if any (``_resident``)
+
     def __init__(self, *, portable: bool = False) -> None:
         """``portable`` drives the loop with ``run_forever`` even when ``_run_once`` exists."""
         loop = self.loop = asyncio.new_event_loop()
@@ -168,6 +170,9 @@ class Runner:
         Raises ``Wedged`` (and retires the runner) when no answer comes by ``ticket.until``:
         ``timeout`` seconds from now, unless the job moves it on.
         """
+        resident = self.resident
+        if resident is not None and resident.thread == threading.get_ident():
+            return resident.call(job, timeout)  # type: ignore[no-any-return]
         if self.retired:
             raise RuntimeError("this runner was retired; use shared_runner() for a fresh one")
         ticket = _new(Ticket)  # Ticket(until), without the __init__ call

@@ -42,10 +42,12 @@ WsMessage = tuple[str, "str | bytes", bool]  # ("text" | "bytes", payload, other
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HTTPExample:
     """A request: ``b"".join(chunks) == body``; ``disconnect`` is None for a client that
-    leaves only after the response is complete."""
+    leaves only after the response is complete. ``raw_path`` is None when it is ``path``
+    percent-encoded as the driver does; set, it says more (an encoded slash: ``%2F``)."""
 
     method: str
     path: str
+    raw_path: bytes | None = None
     query_string: bytes = b""
     headers: Headers = ()
     body: bytes = b""
@@ -55,9 +57,12 @@ class HTTPExample:
     kind = "http"
 
     def scope(self, options: RunOptions) -> dict[str, Any]:
-        return http_scope(self.method, self.path, query_string=self.query_string,
-                          headers=self.headers, body=self.body,
-                          spec_version=options.spec_version)
+        scope = http_scope(self.method, self.path, query_string=self.query_string,
+                           headers=self.headers, body=self.body,
+                           spec_version=options.spec_version)
+        if self.raw_path is not None:
+            scope["raw_path"] = self.raw_path
+        return scope
 
     def script(self, options: RunOptions, chunks: tuple[bytes, ...] | None = None) -> Script:
         """The exchange; ``chunks`` replaces the example's own split of the body (P3)."""
@@ -91,17 +96,20 @@ class HTTPExample:
         return steps
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "http", "method": self.method, "path": self.path,
-                "query_string": _text(self.query_string),
-                "headers": [[_text(n), _text(v)] for n, v in self.headers],
-                "body": _text(self.body), "chunks": [_text(c) for c in self.chunks],
-                "disconnect": self.disconnect}
+        found: dict[str, Any] = {"kind": "http", "method": self.method, "path": self.path}
+        if self.raw_path is not None:
+            found["raw_path"] = _text(self.raw_path)
+        return found | {"query_string": _text(self.query_string),
+                        "headers": [[_text(n), _text(v)] for n, v in self.headers],
+                        "body": _text(self.body), "chunks": [_text(c) for c in self.chunks],
+                        "disconnect": self.disconnect}
 
     def describe(self) -> str:
         query = f"?{self.query_string.decode('ascii', 'replace')}" if self.query_string else ""
         split = f", body in {len(self.chunks)} chunks" if len(self.chunks) > 1 else ""
         gone = f", client leaves {self.disconnect}" if self.disconnect else ""
-        return f"{self.method} {self.path}{query}{split}{gone}"
+        raw = f" (raw_path {self.raw_path.decode('ascii')})" if self.raw_path else ""
+        return f"{self.method} {self.path}{raw}{query}{split}{gone}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,7 +173,9 @@ def example_from_json(data: dict[str, Any]) -> Example:
                                 subprotocols=tuple(data.get("subprotocols", ())),
                                 messages=messages, close_code=int(data["close_code"]),
                                 disconnect=str(data["disconnect"]))
+    raw_path = data.get("raw_path")
     return HTTPExample(method=data["method"], path=data["path"],
+                       raw_path=None if raw_path is None else _bytes(raw_path),
                        query_string=_bytes(data["query_string"]),
                        headers=tuple((_bytes(n), _bytes(v)) for n, v in data["headers"]),
                        body=_bytes(data["body"]),

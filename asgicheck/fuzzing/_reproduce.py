@@ -58,6 +58,8 @@ def app_import(app: object, spec: str | None) -> tuple[list[str], list[str]]:
 
 def _scope_code(example: HTTPExample, options: RunOptions) -> str:
     args = [repr(example.method), repr(example.path)]
+    if example.raw_path is not None:
+        args.append(f"raw_path={example.raw_path!r}")
     if example.query_string:
         args.append(f"query_string={example.query_string!r}")
     if example.headers:

@@ -25,6 +25,7 @@ from hypothesis.strategies import SearchStrategy
 from asgicheck.contract import Outcome, RunOptions, Scenario, Target, status_of
 from asgicheck.fuzzing._campaign import plan_campaign
 from asgicheck.fuzzing._examples import Example
+from asgicheck.fuzzing._exchanges import Exchanges
 from asgicheck.fuzzing._properties import PROPERTIES, Property, Verdict
 from asgicheck.fuzzing._reproduce import load_replay, replay_path, reproduction, write_replay
 from asgicheck.fuzzing._settings import FuzzSettings, hypothesis_settings, item_seed
@@ -84,15 +85,17 @@ class PropertyScenario(Scenario):
         seen: dict[Example, Verdict] = {}
         best: list[_Falsified] = []  # the simplest failure so far, for a run cut short
         stop_at = time.monotonic() + self.time_budget
+        exchanges = Exchanges(ctx)  # in the app's thread (see _exchanges)
 
         def check(example: Example) -> None:
             verdict = seen.get(example)
             if verdict is None:
-                if time.monotonic() > stop_at:
+                if time.monotonic() > stop_at and not exchanges.resumes(example):
                     raise _OutOfTime
-                verdict = prop.check(ctx.exchange, example, options, fuzz)
+                exchange = exchanges.for_example(example)
+                verdict = prop.check(exchange, example, options, fuzz)
                 if verdict.failed and _timing(verdict):  # a loaded machine, or a real hang?
-                    again = prop.check(ctx.exchange, example, options, fuzz)
+                    again = prop.check(exchange, example, options, fuzz)
                     verdict = verdict if again.failed else again
                 seen[example] = verdict
             if verdict.failed:
@@ -112,7 +115,7 @@ class PropertyScenario(Scenario):
         failure: _Falsified | None = None
         over_budget = False
         try:
-            test()
+            exchanges.run(test)
         except _Falsified as falsified:
             failure = falsified
         except _OutOfTime:  # shrinking (or the search) stopped: report the best so far

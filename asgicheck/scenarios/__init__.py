@@ -23,11 +23,12 @@ from __future__ import annotations
 from asgicheck.contract import RunOptions, Scenario, Target
 from asgicheck.scenarios import general, http, http_scopes, lifespan, websocket, websocket_scopes
 from asgicheck.scenarios._base import crashed, difference
-from asgicheck.scenarios._context import Baseline, close_sessions, context_for
+from asgicheck.scenarios._context import Baseline, Context, close_sessions, context_for
 from asgicheck.scenarios.http import crashed_on_disconnect, spin_finding, with_body
 
-__all__ = ["Baseline", "build_scenarios", "close_sessions", "closing_last", "context_for",
-           "crashed", "crashed_on_disconnect", "difference", "spin_finding", "with_body"]
+__all__ = ["Baseline", "Context", "build_scenarios", "close_sessions", "closing_last",
+           "context_for", "crashed", "crashed_on_disconnect", "difference", "spin_finding",
+           "with_body"]
 
 
 def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario]:

@@ -273,3 +273,125 @@ def test_a_planted_failure_shrinks_to_a_minimal_request() -> None:
         "POST", "/é", b"/%C3%A9", b"a&a")
     assert scope["headers"] == [[b"host", b"testserver"], [b"accept", b"\xe9"]]
     assert chunks == [b"", b""]
+
+
+# -- whole requests and sessions: one program each, the same classes and the same shrinking ------
+
+def test_http_requests_are_valid_and_keep_every_class() -> None:
+    requests = sample(asgi.http_requests(methods=("POST",)))
+    for scope, chunks in requests:
+        assert [v for v in Validator(scope).violations if v.party is Party.SERVER] == []
+        assert unquote(scope["raw_path"].decode("ascii")) == scope["path"]
+        assert scope["method"] == "POST" and 1 <= len(chunks) <= 5
+    paths = [(s["path"], s["raw_path"]) for s, _ in requests]
+    assert share(paths, lambda p: not p[0].isascii()) > 0.3  # unicode segments
+    assert share(paths, lambda p: b"%2F" in p[1]) > 0.15  # encoded slashes
+    queries = [s["query_string"] for s, _ in requests]
+    assert share(queries, lambda q: len([k for k in keys(q) if k])
+                 > len({k for k in keys(q) if k})) > 0.1  # repeated keys
+    assert share(queries, not_utf8) > 0.1
+    headers = [s["headers"] for s, _ in requests]
+    assert share(headers, lambda h: any(any(b >= 0x80 for b in v) for _, v in h[1:])) > 0.2
+    assert share(headers, lambda h: len({n for n, _ in h}) < len(h)) > 0.15
+    bodies = [b"".join(c) for _, c in requests]
+    assert share(bodies, bool) > 0.3 and share(bodies, lambda b: any(x >= 0xF0 for x in b)) > 0.02
+    chunkings = [c for _, c in requests]
+    assert share(chunkings, lambda c: len(c) >= 3 and any(c)) > 0.3  # multi-chunk
+    assert share(chunkings, lambda c: len(c) > 1 and c[-1] == b"" and any(c)) > 0.1
+    assert share(chunkings, lambda c: len(c) == 1) > 0.02
+    gets = sample(asgi.http_requests(), 200)
+    assert {s["method"] for s, _ in gets} == set(asgi.METHODS)
+    assert all(c == [b""] * len(c) for s, c in gets if s["method"] not in ("POST", "PUT", "PATCH"))
+
+
+def test_http_requests_start_from_your_request() -> None:
+    requests = sample(asgi.http_requests(
+        "/items/{item_id:int}", methods=("PUT", "GET"), query_string=b"q=1",
+        headers=[[b"x-api-key", b"k"]], body=b'{"a": 1}', exclude_headers=[b"accept"],
+        host=None), 200)
+    for scope, _chunks in requests:
+        assert scope["headers"][:1] == [[b"x-api-key", b"k"]]
+        assert all(n != b"accept" for n, _ in scope["headers"])
+        assert scope["query_string"].startswith(b"q=1")
+    assert share(requests, lambda r: r[0]["query_string"] == b"q=1") > 0.3
+    assert share(requests, lambda r: b"".join(r[1]) == b'{"a": 1}') > 0.3
+    assert share(requests, lambda r: b"".join(r[1]) not in (b'{"a": 1}', b"")) > 0.2
+    assert share(requests, lambda r: r[0]["method"] == "GET") > 0.3
+    items = [s["path"].split("/") for s, _ in requests]
+    # the route itself, its parameter an integer (the typical one, or at the edges) ...
+    assert share(items, lambda p: len(p) == 3 and p[1] == "items"
+                 and p[2].lstrip("-+").isdigit()) > 0.3
+    assert share(items, lambda p: len(p) == 3 and p[2] == "1") > 0.03
+    assert share(items, lambda p: len(p) == 3 and p[2] not in ("1", "0", "-1")) > 0.1
+    assert share(items, lambda p: len(p) > 3) > 0.2  # ... and its children
+    first = find(asgi.http_requests("/items/{item_id:int}", methods=("PUT", "GET"),
+                                    query_string=b"q=1", body=b"{}"), lambda r: True)
+    assert (first[0]["method"], first[0]["path"], first[0]["query_string"], first[1]) == (
+        "PUT", "/items/1", b"q=1", [b"{}"])
+
+
+def test_http_requests_shrink_to_a_minimal_request() -> None:
+    def needs_all(request: tuple[dict, list[bytes]]) -> bool:  # type: ignore[type-arg]
+        scope, chunks = request
+        named = [k for k in keys(scope["query_string"]) if k]
+        return (not scope["path"].isascii() and len(named) > len(set(named))
+                and any(b >= 0x80 for _, v in scope["headers"] for b in v)
+                and len(chunks) >= 2 and all(chunks))
+
+    scope, chunks = find(asgi.http_requests(methods=("POST",)), needs_all, settings=settings(
+        database=None, max_examples=3000, derandomize=True))
+    assert (scope["path"], scope["query_string"]) == ("/é", b"a&a")
+    # Two chunks of zero bytes; a cut and the body's length shrink together, and the shrinker
+    # can stop one byte short of [b"\x00", b"\x00"] (it does with this seed).
+    assert len(chunks) == 2 and set(b"".join(chunks)) == {0} and len(b"".join(chunks)) <= 3
+    assert scope["headers"] == [[b"host", b"testserver"], [b"accept", b"\xe9"]]
+    assert smallest(asgi.http_requests(), lambda r: b"%2F" in r[0]["raw_path"])[0]["path"] \
+        == "//"
+    assert smallest(asgi.http_requests(), lambda r: r[1][-1:] == [b""] and len(r[1]) > 1)[1] \
+        == [b"", b""]
+
+
+def test_websocket_sessions_keep_every_shape_and_start_from_your_subprotocols() -> None:
+    sessions = sample(asgi.websocket_sessions("/ws", subprotocols=["chat"]))
+    for scope, events in sessions:
+        assert scope["path"] == "/ws" and events[-1]["type"] == "websocket.disconnect"
+    protocols = [s["subprotocols"] for s, _ in sessions]
+    assert share(protocols, lambda p: p == ["chat"]) > 0.2
+    assert share(protocols, lambda p: p == []) > 0.02
+    assert share(protocols, lambda p: len(p) == 2) > 0.1
+    messages = [e[:-1] for _, e in sessions]
+    assert share(messages, lambda m: any(e.get("text") == "" or e.get("bytes") == b""
+                                         for e in m)) > 0.3
+    assert share(messages, lambda m: any(e.get("bytes") is not None for e in m)) > 0.3
+    assert share(sessions, lambda s: s[1][-1]["code"] != 1000) > 0.2
+    assert find(asgi.websocket_sessions(subprotocols=["chat"]), lambda s: True) == (
+        find(asgi.websocket_scopes(), lambda s: True) | {"subprotocols": ["chat"]},
+        [{"type": "websocket.disconnect", "code": 1000}])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: asgi.http_requests(max_chunks=0),
+        lambda: asgi.http_requests(methods="GET"),
+        lambda: asgi.http_requests(body="x"),  # type: ignore[arg-type]
+        lambda: asgi.http_requests("items"),
+        lambda: asgi.http_requests(headers=[["a", "b"]]),  # type: ignore[list-item]
+        lambda: asgi.websocket_sessions("ws"),
+        lambda: asgi.query_strings(start="a=1"),  # type: ignore[arg-type]
+        lambda: asgi.bodies(start="x"),  # type: ignore[arg-type]
+    ],
+    ids=["chunks", "methods", "body", "route", "headers", "ws-path", "query-start", "body-start"],
+)
+def test_request_arguments_are_rejected_up_front(make) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidArgument):
+        make()
+
+
+def test_the_start_of_a_query_headers_and_body_comes_first() -> None:
+    assert all(q.startswith(b"a=1") for q in sample(asgi.query_strings(start=b"a=1"), 100))
+    assert find(asgi.query_strings(start=b"a=1"), lambda q: True) == b"a=1"
+    assert all(h[1] == [b"x", b"1"] for h in sample(asgi.header_lists(start=[[b"x", b"1"]]), 100))
+    found = sample(asgi.bodies(start=b"{}"), 100)
+    assert b"{}" in found and any(b.startswith(b"{}") and b != b"{}" for b in found)
+    assert any(not b.startswith(b"{}") for b in found)

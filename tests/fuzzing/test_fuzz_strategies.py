@@ -105,3 +105,45 @@ def test_strategies_refuse_the_wrong_kind_of_target() -> None:
 def test_raw_paths_are_what_a_server_would_send() -> None:
     example = HTTPExample(method="GET", path="/é/a b/%")
     assert example.scope(OPTIONS)["raw_path"] == quote("/é/a b/%").encode()
+
+
+def test_an_encoded_slash_keeps_its_raw_path_through_json_and_reproduction() -> None:
+    from asgicheck.driver import http_scope
+    from asgicheck.fuzzing._reproduce import _scope_code
+
+    example = HTTPExample(method="GET", path="/a/b", raw_path=b"/a%2Fb")
+    assert example.scope(OPTIONS)["raw_path"] == b"/a%2Fb"
+    assert example.scope(OPTIONS)["path"] == "/a/b"
+    assert example_from_json(example.to_json()) == example
+    assert "raw_path /a%2Fb" in example.describe()
+    code = _scope_code(example, OPTIONS)
+    assert eval(code, {"http_scope": http_scope})["raw_path"] == b"/a%2Fb"  # noqa: S307
+    plain = HTTPExample(method="GET", path="/a/b")
+    assert "raw_path" not in plain.to_json() and "raw_path" not in _scope_code(plain, OPTIONS)
+
+
+def test_the_examples_keep_every_class_the_public_strategies_generate() -> None:
+    found: list[HTTPExample] = []
+
+    @settings(max_examples=300, database=None, derandomize=True, deadline=None)
+    @given(http_examples(POST, disconnect=True))
+    def collect(example: HTTPExample) -> None:
+        found.append(example)
+
+    collect()
+
+    def share(test) -> float:  # type: ignore[no-untyped-def]
+        return sum(1 for e in found if test(e)) / len(found)
+
+    assert share(lambda e: not e.path.isascii()) > 0.2  # unicode segments
+    assert share(lambda e: e.raw_path is not None and b"%2F" in e.raw_path) > 0.1
+    assert share(lambda e: e.path == "/items/1") > 0.1  # the target itself
+    named = [[p.split(b"=")[0] for p in e.query_string.split(b"&") if p] for e in found]
+    assert sum(1 for k in named if len(k) > len(set(k))) / len(found) > 0.1  # repeated keys
+    assert share(lambda e: any(b >= 0x80 for _, v in e.headers[1:] for b in v)) > 0.2
+    assert share(lambda e: len(e.chunks) >= 2 and any(e.chunks)) > 0.3  # chunkings
+    assert share(lambda e: bool(e.body)) > 0.3
+    assert {e.disconnect.split(":")[0] for e in found if e.disconnect} == {
+        "first", "started", "streaming", "body"}
+    assert not any(n in (b"host", b"content-length", b"transfer-encoding")
+                   for e in found for n, _ in e.headers)
