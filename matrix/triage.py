@@ -146,6 +146,42 @@ async def delete_item(item_id):
 # http.response.start status=204 headers=[..., (b'content-length', b'0')]""",
     ),
     Verdict(
+        key="head-body", kind="violation", rules=("X-HTTP-006",),
+        title="Starlette, FastAPI, Django, Quart and BlackSheep answer HEAD with the GET body",
+        where=(("starlette", "driver", "http/head-request[*]"),
+               ("fastapi", "driver", "http/head-request[*]"),
+               ("django", "driver", "http/head-request[*]"),
+               ("quart", "driver", "http/head-request[*]"),
+               ("blacksheep", "driver", "http/head-request[*]")),
+        spec="The HEAD method is identical to GET except that the server MUST NOT send content "
+             "in the response. — RFC 9110 §9.3.2",
+        explanation="""
+Each of these apps runs the GET handler for HEAD and sends its whole body through `send()`,
+leaving the server to drop it; uvicorn 0.55 and hypercorn 0.18 do (the live rows' `http-head`
+scenarios show the body stripped on the wire), so clients never see the bytes, but every HEAD
+costs the GET's work, and a server or proxy that does not strip breaks the connection's framing
+(asgineer#34, backlot#151). It is a design choice, not an accident: Starlette's
+`Response.__call__` has no HEAD branch (only `FileResponse` sends headers only); Starlette
+PR #317 (2019) let GET routes answer HEAD and made the TestClient drop the body, relying on
+uvicorn PR #165 ("Strip response body from HEAD requests"). FastAPI's own routes answer 405 to
+HEAD (a warning here), but its `/openapi.json` and `/docs` are Starlette routes: a HEAD builds
+and sends the 2102-byte schema. Django's test client says it in code
+(`conditional_content_removal`, django/test/client.py: "Simulate the behavior of most web
+servers by removing the content of responses for HEAD requests"); Werkzeug's routing adds HEAD
+to every GET rule, and Quart sends the GET response as it is. BlackSheep answers HEAD to a GET
+route with 404 (a warning), and HEAD to an unknown path with the same 18-byte 404 page as GET.""",
+        repro="""
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+async def index(request):
+    return PlainTextResponse("hello")
+
+app = Starlette(routes=[Route("/", index)])
+# HEAD / -> http.response.start status=200 ..., http.response.body body=b'hello'""",
+    ),
+    Verdict(
         key="quart-scheme", kind="violation", rules=("GEN-APP-014", "OPS-APP-001"),
         title="Quart requires scope['scheme'], which is optional",
         where=(("quart", "driver", "http/S10-minimal-scope[*]"),),
@@ -325,6 +361,11 @@ WARNING_NOTES: tuple[tuple[str, str], ...] = (
     ("WS-RECV-005",
      "Quart keeps echoing after `websocket.disconnect` (W01); Litestar and BlackSheep send "
      "`websocket.close` again after `send()` raised because the client had gone (W04)."),
+    ("X-HTTP-006",
+     "FastAPI, Litestar and Falcon answer HEAD to their GET routes with 405, BlackSheep with "
+     "404: none adds HEAD where the route declares GET (RFC 9110 §9.1: \"all general-purpose "
+     "servers MUST support the methods GET and HEAD\"). A HEAD-only client (link checkers, "
+     "some caches) sees an error where GET works."),
     ("GEN-APP-010 GEN-APP-004",
      "Litestar answers an unknown scope type with `websocket.close` instead of raising (S15)."),
 )

@@ -7,6 +7,7 @@ from asgicheck.violations import Detection, Rule, Severity
 STATIC = Detection.STATIC
 INFO = Severity.INFO
 SEQUENCE = Detection.SEQUENCE
+SCENARIO = Detection.SCENARIO
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -110,5 +111,24 @@ RULES: tuple[Rule, ...] = (
             '[seq] Body bytes > 0 in the response to a HEAD request.'
         ),
         severity=INFO,
+    ),
+    Rule(
+        id='X-HTTP-006',
+        keyword='MUST NOT',
+        detection=SCENARIO,
+        source='RFC 9110 §9.3.2, §9.1',
+        summary=(
+            'HEAD "is identical to GET except that the server MUST NOT send content in the '
+            'response". An app that answers HEAD with the whole GET body does the GET\'s work '
+            'for nothing and relies on its server to strip the bytes (uvicorn and hypercorn '
+            'do; asgineer#34 and backlot#151 met servers and proxies that did not). "All '
+            'general-purpose servers MUST support the methods GET and HEAD."'
+        ),
+        how=(
+            '[script head-request] HEAD for every GET target, compared with the GET: a '
+            'non-empty HEAD body equal to the GET body → error (other body bytes stay '
+            'X-HTTP-005\'s note); a HEAD answered with another status class than the GET '
+            '(405 where GET got 200) → warning.'
+        ),
     ),
 )
