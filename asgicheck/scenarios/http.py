@@ -337,11 +337,11 @@ class Head(HTTPScenario):
         if get.hung or t.ended != "returned" or ref.ended != "returned":
             return result
         if t.body and get.stable_body and t.body == ref.body:
-            result.suppress.add("X-HTTP-005")  # the same bytes, named by what they are
             result.findings.append(violation(
                 "X-HTTP-006", f"HEAD was answered with the whole GET body ({len(t.body)} "
                 f"bytes): the app did the GET's work and left its server to strip the "
-                f"content a HEAD response must not carry (send the headers only)"))
+                f"content a HEAD response must not carry (send the headers only)",
+                index=_first_body(t)))
         elif get.stable_status and ref.status is not None and t.status is not None and \
                 ref.status // 100 == 2 and t.status // 100 != 2:
             result.findings.append(violation(
@@ -371,6 +371,16 @@ class EmptyBody(HTTPScenario):
                 "OPS-APP-001", f"a {self.request.method} with an empty body (content-length: "
                 f"0, a body the spec allows) got {t.status}: the app failed on it"))
         return result
+
+
+def _first_body(t: Transcript) -> int | None:
+    """The index of the first response body message that carries bytes."""
+    for entry in t.entries:
+        message = getattr(entry, "message", None)
+        if isinstance(message, dict) and message.get("type") == "http.response.body" and \
+                message.get("body"):
+            return int(entry.index)  # type: ignore[union-attr]
+    return None
 
 
 def for_target(target: Target) -> list[HTTPScenario]:
