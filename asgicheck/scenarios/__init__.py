@@ -3,7 +3,8 @@
 ``build_scenarios(targets, options)`` lists every scenario for the given targets, with stable,
 readable IDs such as ``http/S02-chunked-body[POST /echo]`` or ``lifespan/L01-full``; each is an
 ``asgicheck.contract.Scenario``. Scenario classes live in ``http``, ``http_scopes``,
-``websocket``, ``websocket_scopes``, ``lifespan`` and ``general``, on the shared base in ``_base``.
+``variants`` (request variants that wake middleware branches), ``websocket``,
+``websocket_scopes``, ``lifespan`` and ``general``, on the shared base in ``_base``.
 
 Scenarios of one ``(app, options)`` share a simulated server (``_context``: lifespan startup
 once, then every exchange with a copy of its state) and cached baselines, so they may run in
@@ -21,7 +22,15 @@ catalogue: ``context_for``, ``Baseline``, ``crashed``, ``difference``, ``with_bo
 from __future__ import annotations
 
 from asgicheck.contract import RunOptions, Scenario, Target
-from asgicheck.scenarios import general, http, http_scopes, lifespan, websocket, websocket_scopes
+from asgicheck.scenarios import (
+    general,
+    http,
+    http_scopes,
+    lifespan,
+    variants,
+    websocket,
+    websocket_scopes,
+)
 from asgicheck.scenarios._base import crashed, difference
 from asgicheck.scenarios._context import Baseline, Context, close_sessions, context_for
 from asgicheck.scenarios.http import crashed_on_disconnect, spin_finding, with_body
@@ -35,9 +44,10 @@ def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario
     """Every scenario for these targets, in a stable order with unique IDs.
 
     HTTP targets get S01-S17 (S02/S03/S05 need a body: methods POST/PUT/PATCH get a JSON probe
-    body when they declare none; S04 is for body-less requests), HEAD for GET targets, and the
-    TLS check. Websocket targets get W01-W09; with none, ``websocket/W00-probe[WS /]`` asks how
-    the app answers a websocket at "/", and W02-W09 run there only if it accepts. Lifespan
+    body when they declare none; S04 is for body-less requests), HEAD for GET targets, the
+    TLS check, and the variants V01-V04 (V05 and V06 with a body). Websocket targets get
+    W01-W09; with none, ``websocket/W00-probe[WS /]`` asks how the app answers a websocket at
+    "/", and W02-W09 run there only if it accepts. Lifespan
     (L01-L03) and the general scenarios (S15, concurrent connections) run once per app: L03
     first, L01 and L02 last, as they end the lifespan session every exchange shares (a suite
     adding scenarios of its own, such as the fuzzing properties, reorders with ``closing_last``).
@@ -57,6 +67,7 @@ def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario
     for target in http_targets:
         found += http.for_target(target)
         found += http_scopes.for_target(target)
+        found += variants.for_target(target)
     found += general.scenarios(http_targets)
     if ws_targets:
         for target in ws_targets:

@@ -1,4 +1,4 @@
-"""Bad apps: request variants (HEAD).
+"""Bad apps: request variants (HEAD, V01-V06).
 
 Each is ``good`` apart from the branch its variant wakes. The framework apps that make the same
 mistakes in user code, and their conforming twins, are in test_scenarios_variants.py.
@@ -6,9 +6,21 @@ mistakes in user code, and their conforming twins, are in test_scenarios_variant
 
 from __future__ import annotations
 
+import gzip
 from typing import Any
 
-from bad_apps._support import breaks, good, read_body, respond
+from bad_apps._support import POST, breaks, good, read_body, respond
+
+
+def _header(scope: Any, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return bytes(value)
+    return None
+
+
+def _asks_gzip(scope: Any) -> bool:
+    return scope["type"] == "http" and b"gzip" in (_header(scope, b"accept-encoding") or b"")
 
 
 @breaks("X-HTTP-006", "head-request")
@@ -18,3 +30,72 @@ async def answers_head_with_the_body(scope: Any, receive: Any, send: Any) -> Non
         await respond(send)  # the GET's answer, body and all
     else:
         await good(scope, receive, send)
+
+
+@breaks("X-HTTP-007", "V01-accept-gzip")
+async def says_gzip_sends_plain(scope: Any, receive: Any, send: Any) -> None:
+    if not _asks_gzip(scope):
+        return await good(scope, receive, send)
+    await read_body(receive)
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [[b"content-type", b"text/plain"], [b"content-encoding", b"gzip"]]})
+    await send({"type": "http.response.body", "body": b"ok"})  # never compressed
+
+
+@breaks("X-HTTP-001", "V01-accept-gzip")
+async def compresses_keeps_the_length(scope: Any, receive: Any, send: Any) -> None:
+    if not _asks_gzip(scope):
+        return await good(scope, receive, send)
+    await read_body(receive)
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [[b"content-type", b"text/plain"], [b"content-encoding", b"gzip"],
+                            [b"content-length", b"2"]]})  # the length of b"ok", uncompressed
+    await send({"type": "http.response.body", "body": gzip.compress(b"ok")})
+
+
+@breaks("X-HTTP-008", "V02-range")
+async def range_as_200(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] != "http" or _header(scope, b"range") is None:
+        return await good(scope, receive, send)
+    await read_body(receive)
+    await respond(send, b"ok"[1:])  # the part, with the status of the whole
+
+
+@breaks("X-HTTP-009", "V03-if-none-match")
+async def not_modified_for_any_tag(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] != "http" or _header(scope, b"if-none-match") is None:
+        return await good(scope, receive, send)
+    await read_body(receive)
+    await send({"type": "http.response.start", "status": 304, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+@breaks("X-HTTP-010", "V04-cors-preflight")
+async def cors_headers_on_a_405(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] != "http" or scope["method"] != "OPTIONS":
+        return await good(scope, receive, send)
+    await read_body(receive)  # the router has no OPTIONS; CORS headers are added after it
+    await send({"type": "http.response.start", "status": 405,
+                "headers": [[b"allow", b"GET"], [b"access-control-allow-origin", b"*"]]})
+    await send({"type": "http.response.body", "body": b""})
+
+
+@breaks("X-HTTP-011", "V05-expect-continue", POST)
+async def refuses_expect(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] != "http" or _header(scope, b"expect") is None:
+        return await good(scope, receive, send)
+    await respond(send, b"expectation failed", 417)
+
+
+@breaks("HTTP-RECV-002", "V06-chunked-upload", POST)
+async def reads_content_length_bytes(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return await good(scope, receive, send)
+    length = int(_header(scope, b"content-length") or b"0")
+    body = b""
+    while len(body) < length:  # no content-length: reads nothing at all
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        body += message.get("body", b"")
+    await respond(send, body)
