@@ -1,7 +1,8 @@
-"""Bad apps: request variants (HEAD, V01-V06).
+"""Bad apps: request variants (HEAD, V01-V06) and state across connections (C01, C02).
 
 Each is ``good`` apart from the branch its variant wakes. The framework apps that make the same
-mistakes in user code, and their conforming twins, are in test_scenarios_variants.py.
+mistakes in user code, and their conforming twins, are in test_scenarios_variants.py and
+test_scenarios_connections.py.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import gzip
 from typing import Any
 
-from bad_apps._support import POST, breaks, good, read_body, respond
+from bad_apps._support import POST, WS, breaks, good, read_body, respond
 
 
 def _header(scope: Any, name: bytes) -> bytes | None:
@@ -99,3 +100,76 @@ async def reads_content_length_bytes(scope: Any, receive: Any, send: Any) -> Non
             return
         body += message.get("body", b"")
     await respond(send, body)
+
+
+class KeepsLeftovers:
+    """Gathers the body in a buffer on the app object, emptied only when a request completes:
+    a client that leaves mid-body leaves its bytes for the next request."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await good(scope, receive, send)
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            self.buffer += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        body, self.buffer = self.buffer, b""
+        await respond(send, body)
+
+
+breaks("OPS-APP-005", "C01-after-abort", POST)(KeepsLeftovers())
+
+
+class Broadcaster:
+    """A chat room that forgets to drop a client when it leaves: later broadcasts go to it."""
+
+    def __init__(self) -> None:
+        self.clients: list[Any] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            return await good(scope, receive, send)
+        if (await receive())["type"] != "websocket.connect":
+            return
+        await send({"type": "websocket.accept"})
+        self.clients.append(send)
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                return  # forgot self.clients.remove(send)
+            for client in self.clients:
+                await client({"type": "websocket.send", "text": message.get("text") or ""})
+
+
+breaks("OPS-APP-006", "C02-two-clients", WS)(Broadcaster())
+
+
+class Hub:
+    """Tells every earlier client about each new one, by the send() it kept: the clients whose
+    calls ended are never dropped."""
+
+    def __init__(self) -> None:
+        self.listeners: list[Any] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await good(scope, receive, send)
+        if await read_body(receive) is None:
+            return
+        for listener in self.listeners:
+            await listener({"type": "http.response.body", "body": b"a new client\n",
+                            "more_body": True})
+        self.listeners.append(send)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [[b"content-type", b"text/plain"]]})
+        await send({"type": "http.response.body", "body": b"welcome\n", "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+
+breaks("OPS-APP-006", "C01-after-abort")(Hub())
