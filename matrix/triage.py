@@ -333,6 +333,13 @@ FIXED: tuple[tuple[str, str], ...] = (
      "Falcon reads the 12 bytes content-length declares and never the final empty "
      "more_body=False message; S03 warned of an unread body. Now that case is an info note "
      "that says what happened, and the warning is kept for body bytes really left unread."),
+    ("CB-4: a receive() cancelled while another one waits ended both",
+     "a Starlette or FastAPI StreamingResponse whose generator polls "
+     "`request.is_disconnected()` failed S10 (spec 2.0: the response listens for the "
+     "disconnect in a task of its own) with HTTP-SEND-004: cancelling the poll cancelled the "
+     "future every waiting receive() shared, so the listener's receive() raised too and the "
+     "app returned mid-stream. Each waiting receive() now awaits it shielded; the route "
+     "streams to the end, as under uvicorn."),
 )
 
 # What the warning columns show (warnings do not fail a row; read with the rule's spec text).
