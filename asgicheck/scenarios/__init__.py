@@ -80,7 +80,7 @@ def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario
     else:
         found += websocket.probe_scenarios()
         found += websocket_scopes.for_target(websocket.PROBE_TARGET)
-        found += connections.probe_scenarios()
+        found += connections.for_websocket(websocket.PROBE_TARGET)  # skips unless W00 accepted
     # L01 and L02 shut the shared lifespan session down: after them, an exchange would need
     # the app started a second time (see scenarios._context).
     found += lifespan.closing(first)

@@ -29,7 +29,7 @@ from asgicheck.scenarios.http import HTTPScenario, request_script, with_body
 from asgicheck.scenarios.websocket import WSScenario, ws_script
 from asgicheck.transcript import Transcript
 
-__all__ = ["LateSend", "Tap", "for_http", "for_websocket", "probe_scenarios"]
+__all__ = ["LateSend", "Tap", "for_http", "for_websocket"]
 
 MARKER = b"asgicheck-abandoned-request"
 LATER = 0.03  # C02: the staying client speaks again this long after the other one left
@@ -208,9 +208,3 @@ def for_http(target: Target) -> list[Base]:
 
 def for_websocket(target: Target) -> list[Base]:
     return [TwoClients(target)]
-
-
-def probe_scenarios() -> list[Base]:
-    """C02 at '/', where websocket.probe_scenarios() probes when no websocket route is known
-    (it skips unless the app accepts there)."""
-    return for_websocket(Target(kind="websocket", path="/", source="probe"))
