@@ -314,20 +314,41 @@ def _started_before_request(t: Transcript) -> int | None:
 
 class Head(HTTPScenario):
     name = "head-request"
-    title = "HEAD for a GET target: body bytes are left for the server to strip"
-    rules = ("X-HTTP-005", "X-HTTP-001")
+    title = "HEAD for a GET target: answered as GET is, without its body"
+    rules = ("X-HTTP-005", "X-HTTP-001", "X-HTTP-006")
 
     def __init__(self, target: Target) -> None:
         super().__init__(dataclasses.replace(target, method="HEAD"))
         self.get = target
 
-    def known_rules(self, ctx: Context) -> frozenset[str]:
+    def get_baseline(self, ctx: Context) -> Baseline:
         opts = ctx.options
         return ctx.baseline(("http", self.get),
-                            lambda: request_script(self.get, opts, name="plain")).rules
+                            lambda: request_script(self.get, opts, name="plain"))
+
+    def known_rules(self, ctx: Context) -> frozenset[str]:
+        return self.get_baseline(ctx).rules
 
     def check(self, ctx: Context) -> Result:
-        return Result(transcripts=[self.baseline(ctx).first])
+        t = self.baseline(ctx).first
+        result = Result(transcripts=[t])
+        get = self.get_baseline(ctx)
+        ref = get.first
+        if get.hung or t.ended != "returned" or ref.ended != "returned":
+            return result
+        if t.body and get.stable_body and t.body == ref.body:
+            result.findings.append(violation(
+                "X-HTTP-006", f"HEAD was answered with the whole GET body ({len(t.body)} "
+                f"bytes): the app did the GET's work and left its server to strip the "
+                f"content a HEAD response must not carry (send the headers only)",
+                index=_first_body(t)))
+        elif get.stable_status and ref.status is not None and t.status is not None and \
+                ref.status // 100 == 2 and t.status // 100 != 2:
+            result.findings.append(violation(
+                "X-HTTP-006", f"HEAD was answered {t.status} where GET got {ref.status}: HEAD "
+                f"is GET without the content, and every general-purpose server supports it",
+                severity=Severity.WARNING))
+        return result
 
 
 class EmptyBody(HTTPScenario):
@@ -350,6 +371,16 @@ class EmptyBody(HTTPScenario):
                 "OPS-APP-001", f"a {self.request.method} with an empty body (content-length: "
                 f"0, a body the spec allows) got {t.status}: the app failed on it"))
         return result
+
+
+def _first_body(t: Transcript) -> int | None:
+    """The index of the first response body message that carries bytes."""
+    for entry in t.entries:
+        message = getattr(entry, "message", None)
+        if isinstance(message, dict) and message.get("type") == "http.response.body" and \
+                message.get("body"):
+            return int(entry.index)  # type: ignore[union-attr]
+    return None
 
 
 def for_target(target: Target) -> list[HTTPScenario]:
