@@ -46,7 +46,7 @@ def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario
     """Every scenario for these targets, in a stable order with unique IDs.
 
     HTTP targets get S01-S17 (S02/S03/S05 need a body: methods POST/PUT/PATCH get a JSON probe
-    body when they declare none; S04 is for body-less requests), HEAD for GET targets, the
+    body when they declare none; S04 empties a declared body), HEAD for GET targets, the
     TLS check, the variants V01-V04 (V05 and V06 with a body) and C01. Websocket targets get
     W01-W09 and C02; with none, ``websocket/W00-probe[WS /]`` asks how the app answers a
     websocket at "/", and W02-W09 and C02 run there only if it accepts. Lifespan
