@@ -1,6 +1,7 @@
 """Requests per second for a hello-world route under uvicorn, loaded with wrk.
 
-Run: ``python bench/bench_rps.py [--duration 5] [--connections 32] [--rounds 4]``.
+Run: ``python bench/bench_rps.py [--duration 5] [--connections 32] [--rounds 4]
+[--only 'raw ASGI,raw validated']``.
 Not a test; it prints a table. Needs ``wrk`` (``apt-get install -y wrk``).
 
 Four apps answer ``GET /`` with ``Hello, world!`` as text/plain: reference_app, Starlette,
@@ -199,13 +200,21 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--only", default="", help="comma-separated app labels, e.g. "
+                        "'raw ASGI,raw validated' (default: all; 'raw ASGI' is always run)")
     options = parser.parse_args()
+    chosen = {label.strip() for label in options.only.split(",") if label.strip()}
+    unknown = chosen - set(APPS)
+    if unknown:
+        sys.exit(f"unknown app labels {sorted(unknown)}; choose from {sorted(APPS)}")
+    apps = {label: attribute for label, attribute in APPS.items()
+            if not chosen or label in chosen or label == "raw ASGI"}
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk)")
     best_rate: dict[str, float] = {}
     best_cpu: dict[str, float] = {}
     for round_number in range(1, options.rounds + 1):
-        for label, attribute in APPS.items():
+        for label, attribute in apps.items():
             rate, cpu = measure(attribute, options.duration, options.connections)
             best_rate[label] = max(best_rate.get(label, 0.0), rate)
             best_cpu[label] = min(best_cpu.get(label, float("inf")), cpu)
@@ -218,7 +227,7 @@ def main() -> None:
     header = f"{'app':<14} | " + " | ".join(f"{name:>{width}}" for name, width in columns)
     print(header)
     print("-" * len(header))
-    for label in APPS:
+    for label in apps:
         rate, cpu = best_rate[label], best_cpu[label]
         print(
             f"{label:<14} | {rate:>8,.0f} | {rate / raw_rate:>5.2f}x | {cpu:>6.1f} us | "

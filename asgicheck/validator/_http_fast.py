@@ -26,6 +26,9 @@ _PROVEN_NAMES: set[bytes] = set()
 _PROVEN_LIMIT = 4096
 
 
+_PLAIN_STATUSES = frozenset(range(200, 600)) - {204, 304}
+
+
 def start_length(message: dict[str, Any]) -> int:
     """For an ``http.response.start`` that breaks no rule and needs no thought: its
     content-length, or -1 when it declares none. -2 for anything else ("look closer").
@@ -37,32 +40,31 @@ def start_length(message: dict[str, Any]) -> int:
         status = message["status"]
         keys = len(message)  # {type, status} or {type, status, headers}: nothing undeclared
         headers = message["headers"] if keys == 3 else () if keys == 2 else None
-    except KeyError:
-        return -2
-    if type(status) is not int or not 200 <= status <= 599 or status == 204 or status == 304:
-        return -2
-    if type(headers) is not list and type(headers) is not tuple:
-        return -2
-    length = -1
-    for item in headers:
-        if (type(item) is not tuple and type(item) is not list) or len(item) != 2:
+        if type(status) is not int or status not in _PLAIN_STATUSES:
             return -2
-        name, value = item
-        if type(name) is not bytes or type(value) is not bytes:
+        if type(headers) is not list and type(headers) is not tuple:
             return -2
-        if name in _NEEDS_THOUGHT:
-            if name != b"content-length" or length != -1 or not value.isdigit():
+        length = -1
+        for item in headers:
+            if type(item) is not tuple and type(item) is not list:
                 return -2
-            length = int(value)
-        else:
+            name, value = item  # a short or long item raises ValueError: look closer
+            if type(name) is not bytes or type(value) is not bytes:
+                return -2
             if name not in _PROVEN_NAMES:
-                if not name or name != name.lower() or name.translate(None, TOKEN_CHARS):
+                if name == b"content-length" and length == -1 and value.isdigit():
+                    length = int(value)
+                    continue  # digits only: nothing more to prove
+                if (name in _NEEDS_THOUGHT or not name or name != name.lower()
+                        or name.translate(None, TOKEN_CHARS)):
                     return -2
                 if len(_PROVEN_NAMES) < _PROVEN_LIMIT:
                     _PROVEN_NAMES.add(name)
             # CR, LF, NUL as ints: a one-byte bytes needle costs ten times as much.
             if 13 in value or 10 in value or 0 in value:
                 return -2
+    except (KeyError, ValueError):
+        return -2
     return length
 
 
@@ -93,12 +95,15 @@ _BODY_NAME_LENGTHS = frozenset({len(b"content-length"), len(b"transfer-encoding"
 def announces_body(headers: object) -> bool:
     """Whether request ``headers`` announce a body: a non-zero content-length,
     transfer-encoding, or expect (a client that may hold the body back for 100-continue)."""
-    if not isinstance(headers, (list, tuple)):
+    # Exact types first: isinstance() is a call, and validate() asks on every GET.
+    if (type(headers) is not list and type(headers) is not tuple
+            and not isinstance(headers, (list, tuple))):
         return False
     for pair in headers:
-        if isinstance(pair, (list, tuple)) and len(pair) == 2:
+        if ((type(pair) is tuple or type(pair) is list or isinstance(pair, (list, tuple)))
+                and len(pair) == 2):
             name = pair[0]
-            # Only names of those lengths need lower(): validate() asks on every GET.
+            # Only names of those lengths need lower().
             if type(name) is bytes and len(name) in _BODY_NAME_LENGTHS:
                 name = name.lower()
                 if name == b"content-length":
@@ -106,4 +111,3 @@ def announces_body(headers: object) -> bool:
                 if name in (b"transfer-encoding", b"expect"):
                     return True
     return False
-

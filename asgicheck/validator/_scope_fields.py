@@ -140,7 +140,7 @@ def plain_www(scope: dict[str, Any], http: bool) -> bool:
 
 
 _PLAIN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
-_PLAIN_TYPES = (str, dict, str, str, str, str, bytes, bytes, str)
+_HTTP = "http"
 # Header names already proven lowercase and not pseudo: clients send the same few names on
 # every request, and a set lookup is cheaper than proving it again. Only exact bytes get in
 # and only exact bytes are looked up, so equality here is the same verdict.
@@ -148,47 +148,101 @@ _PROVEN_NAMES: set[bytes] = set()
 _PROVEN_LIMIT = 4096
 
 
+class _Seen:
+    """The last value of each of these fields that ``plain_http`` proved plain.
+
+    A server hands the same objects to every request (uvicorn 0.55: the asgi versions, the
+    scheme, the root_path, and on one connection the client and server addresses) while it
+    parses the rest anew. Each of these is immutable all the way down (an exact str, or a tuple
+    of an exact str and int; a list address is proven every time), so once proven it stays
+    proven, and ``is`` is the cheapest test there is; anything else is proven afresh and
+    becomes the new one.
+    """
+
+    __slots__ = ("version", "spec", "scheme", "root", "client", "server")
+
+    def __init__(self) -> None:
+        self.version: object = None
+        self.spec: object = None
+        self.scheme: object = None
+        self.root: object = None
+        self.client: object = None
+        self.server: object = None
+
+    def new_address(self, field: str, address: object) -> bool:
+        """Whether ``address``, not the one seen last, is plain; it becomes the one seen."""
+        if address is not None and not (
+                (type(address) is tuple or type(address) is list) and len(address) == 2
+                and type(address[0]) is str and type(address[1]) is int):
+            return False
+        if type(address) is not list:  # a list can change after it was proven
+            setattr(self, field, address)
+        return True
+
+
+SEEN = _Seen()
+
+
 def plain_http(scope: dict[str, Any]) -> bool:
     """Whether ``scope`` is an everyday http scope that ``check_scope`` would pass as it is.
 
     The per-request fast path of ``validate()``: a server builds a fresh scope for every
-    request, so its values cannot be cached, and a method call costs several times a subscript
-    or an exact type test, so it is written in those. It is stricter than the spec on purpose:
-    every key a typical server sends must be present, and anything unusual (a percent-encoded
-    path, an odd method, the tls extension) answers False, which only means "look closer".
-    Other extensions it accepts as they are; a caller that acts on them must look at them.
+    request, and a method call costs several times a subscript or an exact type test, so it
+    is written in those (and values the server hands over unchanged are recognised by identity:
+    ``SEEN``). It is stricter than the spec on purpose: every key a typical server sends must
+    be present, and anything unusual (a percent-encoded path, an odd method, the tls extension)
+    answers False, which only means "look closer". Other extensions it accepts as they are; a
+    caller that acts on them must look at them.
     """
+    seen = SEEN
     try:
-        kind, asgi, version = scope["type"], scope["asgi"], scope["http_version"]
-        method, scheme, path = scope["method"], scope["scheme"], scope["path"]
-        raw, query, root = scope["raw_path"], scope["query_string"], scope["root_path"]
+        asgi, version, method = scope["asgi"], scope["http_version"], scope["method"]
+        path, raw, headers = scope["path"], scope["raw_path"], scope["headers"]
         # Subscripts raise on a missing key, so each test below reads a value that is there.
-        if ((type(kind), type(asgi), type(version), type(method), type(scheme), type(path),
-             type(raw), type(query), type(root)) != _PLAIN_TYPES
-                or kind != "http" or version not in _PLAIN_HTTP_VERSIONS
-                or method not in _PLAIN_METHODS or not scheme
-                or type(asgi["version"]) is not str
-                # "Optional; if missing assume "2.0"": httpx's ASGITransport sends none.
-                or (spec := asgi.get("spec_version", "2.0")) not in _PLAIN_SPECS
-                or type(spec) is not str
-                or "%" in path or "?" in path or raw != path.encode("ascii")
-                or ("state" in scope and type(scope["state"]) is not dict)):
+        if (type(version) is not str or type(method) is not str or type(path) is not str
+                or type(raw) is not bytes or type(scope["query_string"]) is not bytes
+                or type(headers) is not list and type(headers) is not tuple
+                or type(asgi) is not dict or version not in _PLAIN_HTTP_VERSIONS
+                or method not in _PLAIN_METHODS
+                or "%" in path or "?" in path or raw != path.encode("ascii")):
             return False
-        if "extensions" in scope and (not is_extension_dict(scope["extensions"])
-                                      or "tls" in scope["extensions"]):  # tls: fields to judge
+        kind = scope["type"]
+        if kind is not _HTTP and (type(kind) is not str or kind != "http"):
             return False
-        for address in (scope["client"], scope["server"]):
-            if address is not None and ((type(address) is not tuple and type(address) is not list)
-                                        or len(address) != 2 or type(address[0]) is not str
-                                        or type(address[1]) is not int):
+        value = asgi["version"]
+        if value is not seen.version:
+            if type(value) is not str:
                 return False
-        headers = scope["headers"]
-        if type(headers) is not list and type(headers) is not tuple:
+            seen.version = value
+        # "Optional; if missing assume "2.0"": httpx's ASGITransport sends none.
+        value = asgi.get("spec_version", "2.0")
+        if value is not seen.spec:
+            if type(value) is not str or value not in _PLAIN_SPECS:
+                return False
+            seen.spec = value
+        value = scope["scheme"]
+        if value is not seen.scheme:
+            if type(value) is not str or not value:
+                return False
+            seen.scheme = value
+        value = scope["root_path"]
+        if value is not seen.root:
+            if type(value) is not str:
+                return False
+            seen.root = value
+        value = scope["client"]
+        if value is not seen.client and not seen.new_address("client", value):
+            return False
+        value = scope["server"]
+        if value is not seen.server and not seen.new_address("server", value):
+            return False
+        # Twelve keys are the ones read above; anything more may be state or extensions.
+        if len(scope) > 12 and not _plain_extras(scope):
             return False
         for item in headers:
             if type(item) is not tuple and type(item) is not list:
                 return False
-            name, value = item
+            name, value = item  # a short or long item raises ValueError: not plain
             if type(name) is not bytes or type(value) is not bytes:
                 return False
             if name not in _PROVEN_NAMES:
@@ -200,6 +254,14 @@ def plain_http(scope: dict[str, Any]) -> bool:
     except Exception:  # a missing key, a short header item, a value that cannot be hashed
         return False
     return True
+
+
+def _plain_extras(scope: dict[str, Any]) -> bool:
+    if "state" in scope and type(scope["state"]) is not dict:
+        return False
+    # tls has fields to judge: the full path.
+    return "extensions" not in scope or (is_extension_dict(scope["extensions"])
+                                         and "tls" not in scope["extensions"])
 
 
 def is_extension_dict(extensions: object) -> bool:

@@ -92,8 +92,8 @@ class ValidatedApp:
         lane.scope = scope
         lane.inner_receive = receive
         lane.inner_send = send
-        if scope["method"] == "HEAD":
-            lane.head = True
+        lane.index = lane.received = lane.step = lane.sent = 0
+        lane.head = scope["method"] == "HEAD"
         if "extensions" in scope:
             # What they permit (trailers, push, ...) is never a plain step: the full path
             # judges it, with the extensions the call began with.
@@ -104,11 +104,11 @@ class ValidatedApp:
         except ViolationError:
             raise
         except BaseException as exc:
-            self._judge_raised(lane.validator or lane.take_over(), exc, scope)
+            self._judge_raised(lane.full(), exc, scope)
             raise
-        if lane.validator is None and result is None and lane.phase == 2:
+        if lane.step == COMPLETE and result is None:
             return  # complete, and every step proved clean
-        found = (lane.validator or lane.take_over()).app_returned(result)
+        found = lane.full().app_returned(result)
         if found:
             self._record(found, scope)
             self._raise_for(found)
@@ -164,29 +164,62 @@ def validate(app: object, *, mode: Mode = "raise", selection: Selection = DEFAUL
     return ValidatedApp(app, mode=mode, selection=selection, keep=keep)
 
 
-class HttpLane(PlainProgress):
-    """One exchange in the fast lane. ``receive`` and ``send`` are what the app is given; the
-    state (``PlainProgress``) is how far the plain steps have come."""
+# HttpLane.step: how far the response has come on plain steps, or that the full path has it.
+BEFORE_START, STARTED, STREAMING, COMPLETE, HANDED_OVER = range(5)
 
-    validator: Validator | None = None  # the full path, once it has taken over
-    # Set per exchange by the owner (attribute stores are cheaper than an __init__ call).
+
+class HttpLane:
+    """One exchange in the fast lane. ``receive`` and ``send`` are what the app is given.
+
+    Slots, each stored by ``ValidatedApp.__call__`` before the app runs, because reading a
+    slot costs a fraction of looking up an attribute that is not there; ``status``,
+    ``length``, ``extensions`` and ``validator`` are stored only when there is something to
+    store (at the start, when the scope has extensions, when the full path takes over) and read
+    only after that.
+    """
+
+    __slots__ = ("owner", "scope", "inner_receive", "inner_send", "index", "received", "step",
+                 "sent", "head", "status", "length", "extensions", "validator")
     owner: ValidatedApp
     scope: Scope
     inner_receive: Receive
     inner_send: Send
+    index: int  # the steps so far: the Validator's running index
+    received: int  # 0: no request event yet, 1: part of the body, 2: all of it
+    step: int  # BEFORE_START ... COMPLETE, or HANDED_OVER
+    sent: int  # body bytes sent
+    head: bool  # a HEAD request, as the call began
+    status: int  # from STARTED on
+    length: int  # from STARTED on: the declared content-length, -1 for none, 0 for HEAD
+    extensions: dict[str, object]  # when the scope had them as the call began
+    validator: Validator  # once HANDED_OVER
+
+    def full(self) -> Validator:
+        """The full path: the Validator that has taken over, or one that does now."""
+        return self.validator if self.step == HANDED_OVER else self.take_over()
 
     def take_over(self) -> Validator:
         """Hand over to the full path, in the state the plain steps have reached."""
-        machine = HTTPMachine.resumed(self.scope, self)
+        progress = PlainProgress()
+        progress.index, progress.received, progress.head = self.index, self.received, self.head
+        progress.extensions = getattr(self, "extensions", None)
+        step = self.step
+        if step != BEFORE_START:
+            progress.status = self.status
+            progress.length = -1 if self.head else self.length
+            progress.sent = self.sent
+            progress.phase = 0 if step == STARTED else 1 if step == STREAMING else 2
+        machine = HTTPMachine.resumed(self.scope, progress)
         validator = Validator.resumed(self.scope, machine, self.index,
                                       selection=self.owner.selection)
         self.validator = validator
+        self.step = HANDED_OVER
         return validator
 
     async def receive(self) -> Message:
         event = await self.inner_receive()
-        if (self.validator is None and self.received != 2 and not self.status
-                and type(event) is dict and len(event) == 3):
+        if (self.step == BEFORE_START and self.received != 2 and type(event) is dict
+                and len(event) == 3):
             try:
                 kind, body, more = event["type"], event["body"], event["more_body"]
             except KeyError:
@@ -198,7 +231,7 @@ class HttpLane(PlainProgress):
                 self.index += 1
                 self.received = 1 if more else 2
                 return event
-        found = (self.validator or self.take_over()).app_received(event)
+        found = self.full().app_received(event)
         if found:
             self.owner._record(found, self.scope)
         return event
@@ -206,31 +239,33 @@ class HttpLane(PlainProgress):
     def send(self, message: Message) -> Awaitable[None]:
         # A plain function handing back the server's own awaitable: no extra coroutine frame
         # per message (``ValidatedApp._checked`` says what that costs).
-        if self.validator is None and type(message) is dict:
+        if type(message) is dict:
             try:
                 kind = message["type"]
             except KeyError:
                 kind = None
-            if (kind == "http.response.body" and self.status and self.phase != 2
-                    and type(kind) is str):
-                # HTTPMachine._plain_body's proof, on the lane's state.
-                keys = len(message)
-                try:
-                    body = message["body"] if keys > 1 else b""
-                    more = message["more_body"] if keys == 3 else False
-                except KeyError:
-                    body = None
-                if (type(body) is bytes and keys <= 3 and (more is False or more is True)
-                        and not (self.head and body)):
-                    total = self.sent + len(body)
-                    length = self.length
-                    # With a declared length: never past it, and the last body lands on it.
-                    if length < 0 or total < length and more or total == length:
-                        self.index += 1
-                        self.sent = total
-                        self.phase = 1 if more else 2
-                        return self.inner_send(message)
-            elif (kind == "http.response.start" and not self.status and type(kind) is str
+            if kind == "http.response.body":
+                step = self.step
+                if (step == STARTED or step == STREAMING) and type(kind) is str:
+                    # HTTPMachine._plain_body's proof, on the lane's state.
+                    keys = len(message)
+                    try:
+                        body = message["body"] if keys > 1 else b""
+                        more = message["more_body"] if keys == 3 else False
+                    except KeyError:
+                        body = None
+                    if type(body) is bytes and keys <= 3 and (more is False or more is True):
+                        total = self.sent + len(body)
+                        length = self.length
+                        # With a declared length (0 for HEAD: no body at all): never past it,
+                        # and the last body lands on it.
+                        if length < 0 or total < length and more or total == length:
+                            self.index += 1
+                            self.sent = total
+                            self.step = STREAMING if more else COMPLETE
+                            return self.inner_send(message)
+            elif (kind == "http.response.start" and self.step == BEFORE_START
+                  and type(kind) is str
                   and (self.received or not announces_body(self.scope.get("headers")))):
                 # Answering before reading is plain unless the request announced a body
                 # (HTTP-RECV-001): most GET handlers never call receive().
@@ -238,10 +273,10 @@ class HttpLane(PlainProgress):
                 if declared != -2:
                     self.index += 1
                     self.status = message["status"]
-                    if not self.head:
-                        self.length = declared
+                    self.length = 0 if self.head else declared
+                    self.step = STARTED
                     return self.inner_send(message)
-        found = (self.validator or self.take_over()).app_sent(message)
+        found = self.full().app_sent(message)
         if found:
             self.owner._record(found, self.scope)
             self.owner._raise_for(found)

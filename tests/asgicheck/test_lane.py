@@ -247,15 +247,24 @@ HEADER_ODDITIES: list[Any] = [(Bytes(b"host"), b"x"), (b"host", Bytes(b"x")), [b
                               (memoryview(b"a"), b"b"), (b"a", b"b\r\n"), (b"", b"")]
 
 
+# Odd response headers: what start_length must not wave through (or must not refuse).
+RESPONSE_HEADER_ODDITIES: list[Any] = [
+    *HEADER_ODDITIES, (b"content-length", b"2"), (b"content-length", b" 2"),
+    (b"content-length", b"x"), (b"transfer-encoding", b"chunked"), (b"trailer", b"x"),
+    (b"x-a", b"1\x00"), (b"x-a", b"1\r"), (b"x a", b"1"), (b"x-\xff", b"1"), [b"x-a", b"1"],
+    (b"content-type", b"text/plain; charset=utf-8"), (b"x-a", b"\xe9")]
+
+
 @settings(max_examples=300, deadline=None)
 @given(scope_changes=st.dictionaries(st.sampled_from(SCOPE_KEYS), st.sampled_from(ODD),
                                      max_size=2),
        header=st.none() | st.sampled_from(HEADER_ODDITIES),
+       response_header=st.none() | st.sampled_from(RESPONSE_HEADER_ODDITIES),
        step=st.integers(0, 2), field=st.integers(0, 4), value=st.sampled_from(ODD),
        warm=st.booleans())
 def test_a_perturbed_exchange_is_judged_the_same_with_and_without_the_lane(
-        scope_changes: dict[str, Any], header: Any, step: int, field: int, value: Any,
-        warm: bool) -> None:
+        scope_changes: dict[str, Any], header: Any, response_header: Any, step: int,
+        field: int, value: Any, warm: bool) -> None:
     def exchange() -> tuple[dict[str, Any], list[tuple[str, Any]]]:
         scope = http_scope(**scope_changes)
         if header is not None:
@@ -265,6 +274,8 @@ def test_a_perturbed_exchange_is_judged_the_same_with_and_without_the_lane(
             {"type": "http.response.start", "status": 200,
              "headers": [(b"content-length", b"2")]},
             {"type": "http.response.body", "body": b"ok", "more_body": False}]
+        if response_header is not None:
+            messages[1]["headers"].append(response_header)
         keys = MESSAGE_FIELDS[step]
         messages[step][keys[field % len(keys)]] = value
         actions = ["recv", "send", "send"]
@@ -281,3 +292,34 @@ def test_a_perturbed_exchange_is_judged_the_same_with_and_without_the_lane(
     if warm:
         warmed(app)
     assert outcome(app, Case(id="perturbed", scope=exchange()[0], steps=exchange()[1])) == full
+
+
+# -- the values plain_http recognises by identity (_scope_fields.SEEN) -------------------------
+
+def test_a_value_seen_before_is_trusted_only_while_it_cannot_change() -> None:
+    # A server hands the same client, server, scheme, ... objects to every request; once one
+    # is proven it is recognised by identity. A list address can change in place after it was
+    # proven, so it is never trusted that way: the same list, now broken, is reported.
+    app = wrapper()
+    address = ["10.0.0.1", 1234]
+    good = http_scope(client=address)
+    asyncio.run(play(app, good, WARM_STEPS[0]))
+    asyncio.run(play(app, http_scope(client=address), WARM_STEPS[0]))
+    assert findings(app) == []
+    address[1] = "1234"
+    case = Case(id="mutated", scope=http_scope(client=address), steps=WARM_STEPS[0])
+    assert {rule for rule, _, _ in outcome(app, case)[0]} == {"HTTP-SCOPE-014"}
+
+
+@pytest.mark.parametrize("key, bad", [
+    ("scheme", ""), ("root_path", b""), ("client", ("h", True)), ("server", ("h", "80")),
+    ("asgi", {"version": 3, "spec_version": "2.4"}),
+    ("asgi", {"version": "3.0", "spec_version": "9.9"})])
+def test_a_value_not_seen_before_is_proven_afresh(key: str, bad: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Good traffic fills SEEN; a bad value (a new object) in any of its fields is still
+    # judged, with the full path's findings.
+    app = warmed(wrapper())
+    case = Case(id=key, scope=http_scope(**{key: bad}), steps=WARM_STEPS[0])
+    found = outcome(app, case)
+    assert found[0] and found == without_lane(monkeypatch, case, "record")
