@@ -47,7 +47,7 @@ _ESCAPE = 0xEF  # in a body part: EF, b is one of EE-FF (see _body_bytes)
 
 def request_programs() -> _Programs:
     # About 24 bytes on average (Hypothesis draws about twice min_size): one or two switches.
-    return _programs(12, 96)
+    return _programs("request", 12, 96)
 
 
 def split(program: bytes, parts: int = 3) -> list[bytes]:
@@ -120,7 +120,7 @@ class _Request:
         # About 48 live bytes on average: two or three switches, so each part shows in about
         # half the requests. Few at the least: a failure shrinks by lowering the length
         # byte, and the bytes it leaves out change nothing (no new example to run).
-        self.programs = _programs(12, 96, prefix=cuts + (len(methods) > 1), average=52)
+        self.programs = _programs("request", 12, 96, prefix=cuts + (len(methods) > 1), average=52)
 
     def read(self, program: bytes, method: str | None = None
              ) -> tuple[dict[str, Any], list[bytes]]:
@@ -144,7 +144,7 @@ class _Request:
 @st.composite
 def _drawn_method(draw: st.DrawFn, methods: SearchStrategy[str], request: _Request
                   ) -> tuple[dict[str, Any], list[bytes]]:
-    return request.read(draw(request.programs.draws), draw(methods))
+    return request.read(request.programs.draw(draw), draw(methods))
 
 
 def http_requests(route: str | None = None, *,
@@ -181,4 +181,4 @@ def http_requests(route: str | None = None, *,
     if isinstance(methods, str) or not methods or not all(type(m) is str for m in methods):
         raise InvalidArgument(f"methods={methods!r} must be method names or a strategy")
     request = _Request(tuple(methods), parts, body, max_body, max_chunks - 1, spec_version)
-    return request.programs.draws.map(request.read)
+    return request.programs.map(request.read, whole=True)
