@@ -5,12 +5,15 @@ target's route (path parameters given values of their kind where the template is
 and siblings with non-ASCII, empty or odd segments and encoded slashes), starting from the
 target's own query string, headers and body (repeated keys, valueless keys, ``+``, ``;``, escapes
 that are not UTF-8; latin-1 header values and repeated names; a body for methods that carry one),
-the body split into up to five chunks; and ``websocket_sessions`` for a websocket target.
+its content-type sometimes left out or another one, the body split into up to five chunks; and
+``websocket_sessions`` for a websocket target. A fallback target (``DEFAULT_TARGETS``: discovery
+found no routes) is sent as GET, POST and PUT too, with empty, JSON, form and arbitrary bodies.
 
 Everything shrinks toward the target itself, and each interesting value toward one readable
 representative: a non-ASCII path toward ``/é``, a non-UTF-8 query toward ``%FF``, a latin-1
 header value toward ``é``, a split body toward two chunks, a disconnect toward ``"first"``. An
-example is two to four choices for Hypothesis (see asgicheck.strategies for why that matters).
+HTTP example is one choice for Hypothesis (its disconnect point a byte of the request program),
+a websocket example two (see asgicheck.strategies for why that matters).
 """
 
 from __future__ import annotations

@@ -48,7 +48,8 @@ _ESCAPE = 0xEF  # in a body part: EF, b is one of EE-FF (see _body_bytes)
 
 def request_programs() -> _Programs:
     # About 24 bytes on average (Hypothesis draws about twice min_size): one or two switches.
-    return _programs("request", 12, 96)
+    # The one field is the method (http_scopes(): one choice less).
+    return _programs("request", 12, 96, prefix=1)
 
 
 def split(program: bytes, parts: int = 3) -> list[bytes]:

@@ -49,11 +49,14 @@ def _http_scopes(draw: st.DrawFn, methods: SearchStrategy[str] | None,
                  headers: SearchStrategy[list[list[bytes]]] | None,
                  spec_version: str) -> dict[str, Any]:
     # The default parts come from one request program (_requests), decoded here: one choice
-    # for all three, no span for a .map() around it.
-    method = draw(methods if methods is not None else _METHODS)
+    # for all three (and the method, its field), no span for a .map() around it.
     if paths is None or queries is None or headers is None:
-        program = _REQUEST_PROGRAMS.live(_REQUEST_PROGRAMS.draw(draw))
-        path, raw_path, query, hdrs = _DEFAULTS.read(program)
+        program = _REQUEST_PROGRAMS.draw(draw)
+        path, raw_path, query, hdrs = _DEFAULTS.read(_REQUEST_PROGRAMS.live(program))
+        method = METHODS[_REQUEST_PROGRAMS.fields(program)[0] % len(METHODS)] \
+            if methods is None else draw(methods)
+    else:
+        method = draw(methods if methods is not None else _METHODS)
     if paths is not None:
         path, raw_path = draw(paths)
     if queries is not None:

@@ -114,3 +114,13 @@ def test_disconnects_reach_every_point_and_shrink_to_first() -> None:
     assert (scope["path"], chunks, where) == ("/", [b""], "streaming")
     # The same strategy with disconnects=False still gives (scope, chunks).
     assert len(smallest(asgi.http_requests(), lambda r: True)) == 2
+
+
+def test_http_scopes_draw_every_method_from_the_program_and_shrink_to_get() -> None:
+    scopes = sample(asgi.http_scopes(), 200)
+    assert {s["method"] for s in scopes} == set(asgi.METHODS)
+    assert smallest(asgi.http_scopes(), lambda s: True)["method"] == "GET"
+    assert smallest(asgi.http_scopes(), lambda s: s["method"] != "GET")["method"] == "HEAD"
+    # A strategy of your own for the method is drawn as it is.
+    assert {s["method"] for s in sample(asgi.http_scopes(methods=st.just("PATCH")), 50)} == {
+        "PATCH"}
