@@ -146,6 +146,41 @@ async def delete_item(item_id):
 # http.response.start status=204 headers=[..., (b'content-length', b'0')]""",
     ),
     Verdict(
+        key="head-body", kind="violation", rules=("X-HTTP-006",),
+        title="Starlette, Django and Quart answer HEAD with the GET body",
+        where=(("starlette", "driver", "http/head-request[*]"),
+               ("django", "driver", "http/head-request[*]"),
+               ("quart", "driver", "http/head-request[*]")),
+        spec="The HEAD method is identical to GET except that the server MUST NOT send content "
+             "in the response. — RFC 9110 §9.3.2",
+        explanation="""
+Each of these apps runs the GET handler for HEAD and sends its whole body through `send()`,
+leaving the server to drop it; uvicorn 0.55 and hypercorn 0.18 do (the live rows' `http-head`
+scenarios show the body stripped on the wire), so clients never see the bytes, but every HEAD
+costs the GET's work, and a server or proxy that does not strip breaks the connection's framing
+(asgineer#34, backlot#151). It is a design choice, not an accident: Starlette's
+`Response.__call__` has no HEAD branch (only `FileResponse` sends headers only); Starlette
+PR #317 (2019) let GET routes answer HEAD and made the TestClient drop the body, relying on
+uvicorn PR #165 ("Strip response body from HEAD requests"). FastAPI's own routes answer 405 to
+HEAD (a warning here), but its `/openapi.json` and `/docs` are Starlette routes: a HEAD builds
+and sends the 2102-byte schema (an earlier run of this matrix, before discovery left the
+documentation routes out, failed them). Django's test client says it in code
+(`conditional_content_removal`, django/test/client.py: "Simulate the behavior of most web
+servers by removing the content of responses for HEAD requests"); Werkzeug's routing adds HEAD
+to every GET rule, and Quart sends the GET response as it is. BlackSheep answers HEAD to a GET
+route with 404 (a warning).""",
+        repro="""
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+async def index(request):
+    return PlainTextResponse("hello")
+
+app = Starlette(routes=[Route("/", index)])
+# HEAD / -> http.response.start status=200 ..., http.response.body body=b'hello'""",
+    ),
+    Verdict(
         key="quart-scheme", kind="violation", rules=("GEN-APP-014", "OPS-APP-001"),
         title="Quart requires scope['scheme'], which is optional",
         where=(("quart", "driver", "http/S10-minimal-scope[*]"),),
@@ -167,6 +202,42 @@ async def index():
 # scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
 #          "method": "GET", "path": "/", "query_string": b"", "headers": []}
 # -> raises KeyError('scheme')""",
+    ),
+    Verdict(
+        key="ws-query-string", kind="violation", rules=("GEN-APP-014", "OPS-APP-001"),
+        title="FastAPI, Quart, Falcon and BlackSheep require a websocket scope's query_string, "
+              "which is optional",
+        where=(("fastapi", "driver", "websocket/W09-minimal-scope[*]"),
+               ("quart", "driver", "websocket/W09-minimal-scope[*]"),
+               ("falcon", "driver", "websocket/W09-minimal-scope[*]"),
+               ("blacksheep", "driver", "websocket/W09-minimal-scope[*]")),
+        spec="query_string (byte string) -- URL portion after the ?. Optional; if missing or "
+             "None default is empty string. — www.rst § WebSocket Connection Scope",
+        explanation="""
+In an HTTP scope `query_string` is required; in a websocket scope it is optional. These
+frameworks build the websocket connection with the HTTP code's `scope["query_string"]`, so a
+websocket scope without it raises `KeyError('query_string')` before the handshake is answered:
+the client's handshake fails (HTTP 500 or 403). Where, in the tracebacks of a call with
+`{"type": "websocket", "path": "/ws", "headers": [], "asgi": {"version": "3.0"}}`:
+FastAPI 0.165's `solve_dependencies` reads `request.query_params` for every websocket endpoint
+(fastapi/dependencies/utils.py:781), and Starlette's `HTTPConnection.query_params` does
+`self.scope["query_string"]` (starlette/requests.py:142), so a plain Starlette websocket route,
+which never asks for the query, passes (the Starlette row); Quart 0.22's
+`_create_websocket_from_scope` (quart/asgi.py:217); Falcon 4.4's `Request.__init__`
+(falcon/asgi/request.py:183, `scope['query_string'].decode()`); BlackSheep 2.6.4's
+`get_full_path` (blacksheep/server/asgi.py:89), called by `WebSocket.__init__`. uvicorn 0.55
+and hypercorn 0.18 always send the key (their websocket protocols set it), so this bites
+adapters, test harnesses and middleware that build scopes with the required keys only. W09's
+other session, a full scope with `raw_path` None, passes in all four.""",
+        repro="""
+from fastapi import FastAPI, WebSocket
+app = FastAPI()
+
+@app.websocket("/ws")
+async def ws(websocket: WebSocket):
+    await websocket.accept()
+# scope = {"type": "websocket", "path": "/ws", "headers": [], "asgi": {"version": "3.0"}}
+# -> raises KeyError('query_string') before websocket.accept""",
     ),
     Verdict(
         key="quart-empty-frame", kind="violation", rules=("OPS-APP-001",),
@@ -297,6 +368,13 @@ FIXED: tuple[tuple[str, str], ...] = (
      "Falcon reads the 12 bytes content-length declares and never the final empty "
      "more_body=False message; S03 warned of an unread body. Now that case is an info note "
      "that says what happened, and the warning is kept for body bytes really left unread."),
+    ("CB-4: a receive() cancelled while another one waits ended both",
+     "a Starlette or FastAPI StreamingResponse whose generator polls "
+     "`request.is_disconnected()` failed S10 (spec 2.0: the response listens for the "
+     "disconnect in a task of its own) with HTTP-SEND-004: cancelling the poll cancelled the "
+     "future every waiting receive() shared, so the listener's receive() raised too and the "
+     "app returned mid-stream. Each waiting receive() now awaits it shielded; the route "
+     "streams to the end, as under uvicorn."),
 )
 
 # What the warning columns show (warnings do not fail a row; read with the rule's spec text).
@@ -308,6 +386,12 @@ WARNING_NOTES: tuple[tuple[str, str], ...] = (
      "it had (S05); Quart answers GET routes after reading `http.disconnect` (S06); Django "
      "sends the rest of /stream after `http.disconnect` on a 2.3 server (S08). The "
      "BaseHTTPMiddleware row forwards the inner app's body after the disconnect."),
+    ("HTTP-RECV-001",
+     "BlackSheep, whose route table asgicheck cannot read, is sent the fallback targets POST / "
+     "and PUT / as well; it has no route there and answers 404 `Resource not found` without "
+     "calling receive() (S09, the request held back 0.1 s). HTTP allows the early answer, but "
+     "the body is left unread, and hypercorn 0.18 then closes the connection instead of "
+     "keeping it alive; on body-less methods the same early answer is an info note."),
     ("HTTP-RECV-010",
      "Falcon routes on `path` as if it excluded `root_path` (the pre-2024 reading, asgi-rules "
      "§7 A1): mounted under `/mnt`, every route answers 404."),
@@ -325,6 +409,11 @@ WARNING_NOTES: tuple[tuple[str, str], ...] = (
     ("WS-RECV-005",
      "Quart keeps echoing after `websocket.disconnect` (W01); Litestar and BlackSheep send "
      "`websocket.close` again after `send()` raised because the client had gone (W04)."),
+    ("X-HTTP-006",
+     "FastAPI, Litestar and Falcon answer HEAD to their GET routes with 405, BlackSheep with "
+     "404: none adds HEAD where the route declares GET (RFC 9110 §9.1: \"all general-purpose "
+     "servers MUST support the methods GET and HEAD\"). A HEAD-only client (link checkers, "
+     "some caches) sees an error where GET works."),
     ("GEN-APP-010 GEN-APP-004",
      "Litestar answers an unknown scope type with `websocket.close` instead of raising (S15)."),
 )

@@ -36,13 +36,14 @@ async def read_body(receive: Any) -> bytes | None:
 
 
 async def respond(send: Any, body: bytes = b"ok", status: int = 200, *,
-                  length: bool = True) -> None:
-    """A text/plain response in one body message (with its content-length unless told not)."""
+                  length: bool = True, method: str = "GET") -> None:
+    """A text/plain response in one body message (with its content-length unless told not);
+    for HEAD, the same headers and no body (RFC 9110 §9.3.2)."""
     headers = [[b"content-type", b"text/plain"]]
     if length:
         headers.append([b"content-length", str(len(body)).encode()])
     await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
 
 
 async def websocket_echo(receive: Any, send: Any, *,

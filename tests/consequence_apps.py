@@ -18,7 +18,8 @@ async def good(scope: Any, receive: Any, send: Any) -> None:
     elif scope["type"] == "http":
         body = await read_body(receive)
         if body is not None:
-            await respond(send, body if scope["method"] == "POST" else b"ok")
+            await respond(send, body if scope["method"] == "POST" else b"ok",
+                          method=scope["method"])
     elif scope["type"] == "websocket":
         await websocket_echo(receive, send)
     else:

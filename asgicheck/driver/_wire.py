@@ -40,6 +40,7 @@ __all__ = ["MAX_ENTRIES", "Wire"]
 
 MAX_ENTRIES = 5000  # per transcript; an app that streams forever must not eat the memory
 _now = time.perf_counter
+_shield = asyncio.shield
 # Enum members read through EnumType's __getattr__ hook: look each up once.
 _CALL, _IDLE, _ACCEPT = Gate.CALL, Gate.IDLE, Gate.ACCEPT
 _STARTED, _STREAMING, _COMPLETE = Gate.STARTED, Gate.STREAMING, Gate.COMPLETE
@@ -151,11 +152,16 @@ class Wire(Progress):
             self.dropped += 1
 
     async def _wait(self) -> None:
-        if self.waiter is None or self.waiter.done():
-            self.waiter = self.loop.create_future()
+        waiter = self.waiter
+        if waiter is None or waiter.done():
+            waiter = self.waiter = self.loop.create_future()
         self.waiting += 1
         try:
-            await self.waiter
+            # Shielded: every waiting receive() shares this future, and a task cancelled in
+            # its await would cancel the future itself, ending the others' receive() too
+            # (Request.is_disconnected() cancels its poll while StreamingResponse's listener
+            # waits). A cancelled caller only leaves; it consumed nothing (that happens after).
+            await _shield(waiter)
         finally:
             self.waiting -= 1
 

@@ -40,12 +40,13 @@ RULES: tuple[Rule, ...] = (
             ' concatenate on further chunks."'
         ),
         how=(
-            '[script S02, S03] If the app reads the body, it keeps calling receive() until '
+            '[script S02, S03, V06] If the app reads the body, it keeps calling receive() until '
             'more_body is False, empty chunks included. Echo-type probes compare the bytes. '
             'Completing the response after a more_body=True chunk without ever reading the '
             'final chunk → warning ("unread request body"); info only, when the bytes read '
             'already add up to the content-length the scope declared (the unread final chunk '
-            'can only be empty).'
+            'can only be empty). V06 sends the body chunked, without a content-length, as '
+            'servers pass on transfer-encoding: chunked.'
         ),
     ),
     Rule(

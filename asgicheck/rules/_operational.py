@@ -88,7 +88,31 @@ RULES: tuple[Rule, ...] = (
         ),
         how=(
             'Concurrent exchanges with distinct paths and bodies through the same app object; '
-            'each must get its own, complete response.'
+            'each must get its own, complete response. [script C01-after-abort] A request the '
+            'client abandons (mid-body, or mid-stream), then the plain request, one after the '
+            'other and at once: the plain one must get the answer it gets alone, with none of '
+            'the abandoned request\'s bytes.'
         ),
+    ),
+    Rule(
+        id='OPS-APP-006',
+        keyword='MUST*',
+        detection=SCENARIO,
+        source='asgi.rst § Applications; www.rst § Disconnected Client - send exception',
+        summary=(
+            'A connection\'s send() belongs to its own call: once that call has returned, the '
+            'connection is over and nothing may send on it. A registry of connections (a '
+            'broadcast list, a subscriber set) must drop each one as it ends, or every later '
+            'broadcast goes to dead connections: under uvicorn 0.55 that send() raises in the '
+            'sender\'s handler, so a live client\'s connection ends with it; under hypercorn '
+            '0.18 it is dropped and the registry grows without bound.'
+        ),
+        how=(
+            '[script C02-two-clients, C01-after-abort] Two clients through the same app '
+            'object (websocket: one leaves early, the other keeps talking; http: one abandons '
+            'its request while the other is answered). A wrapper records each send() made on '
+            'a connection after its app call returned, and which connection\'s task made it.'
+        ),
+        fatal=True,
     ),
 )

@@ -170,15 +170,24 @@ def _unread_finding(t: Transcript) -> Violation:
 
 
 class BareRequest(HTTPScenario):
+    """S04. A target that declares a body is sent emptied (content-length: 0) both ways, so
+    the two requests differ only in an absent ``body`` key against ``b""`` (Litestar 2.25
+    answers a POST 500 to the first and 200 to the second)."""
+
     name = "S04-bare-request"
     title = 'receive() returns {"type": "http.request"}, without body or more_body'
     rules = ("HTTP-RECV-003",)
 
     def check(self, ctx: Context) -> Result:
         base = self.compared(ctx)
-        t = ctx.exchange(request_script(self.request, ctx.options, name=self.name, bare=True))
-        result = Result(transcripts=[t])
-        changed = difference(base, t)
+        request, ref, what = self.request, None, "the plain request"
+        if request.body:
+            request = dataclasses.replace(request, body=b"")
+            ref = ctx.exchange(request_script(request, ctx.options, name="body b''"))
+            what = 'the same request with body b""'
+        t = ctx.exchange(request_script(request, ctx.options, name=self.name, bare=True))
+        result = Result(transcripts=[t] if ref is None else [ref, t])
+        changed = difference(base, t, ref=ref, what=what)
         if changed:
             result.blame(
                 "HTTP-RECV-003", f'given {{"type": "http.request"}} (body and more_body are '
@@ -314,20 +323,41 @@ def _started_before_request(t: Transcript) -> int | None:
 
 class Head(HTTPScenario):
     name = "head-request"
-    title = "HEAD for a GET target: body bytes are left for the server to strip"
-    rules = ("X-HTTP-005", "X-HTTP-001")
+    title = "HEAD for a GET target: answered as GET is, without its body"
+    rules = ("X-HTTP-005", "X-HTTP-001", "X-HTTP-006")
 
     def __init__(self, target: Target) -> None:
         super().__init__(dataclasses.replace(target, method="HEAD"))
         self.get = target
 
-    def known_rules(self, ctx: Context) -> frozenset[str]:
+    def get_baseline(self, ctx: Context) -> Baseline:
         opts = ctx.options
         return ctx.baseline(("http", self.get),
-                            lambda: request_script(self.get, opts, name="plain")).rules
+                            lambda: request_script(self.get, opts, name="plain"))
+
+    def known_rules(self, ctx: Context) -> frozenset[str]:
+        return self.get_baseline(ctx).rules
 
     def check(self, ctx: Context) -> Result:
-        return Result(transcripts=[self.baseline(ctx).first])
+        t = self.baseline(ctx).first
+        result = Result(transcripts=[t])
+        get = self.get_baseline(ctx)
+        ref = get.first
+        if get.hung or t.ended != "returned" or ref.ended != "returned":
+            return result
+        if t.body and get.stable_body and t.body == ref.body:
+            result.findings.append(violation(
+                "X-HTTP-006", f"HEAD was answered with the whole GET body ({len(t.body)} "
+                f"bytes): the app did the GET's work and left its server to strip the "
+                f"content a HEAD response must not carry (send the headers only)",
+                index=_first_body(t)))
+        elif get.stable_status and ref.status is not None and t.status is not None and \
+                ref.status // 100 == 2 and t.status // 100 != 2:
+            result.findings.append(violation(
+                "X-HTTP-006", f"HEAD was answered {t.status} where GET got {ref.status}: HEAD "
+                f"is GET without the content, and every general-purpose server supports it",
+                severity=Severity.WARNING))
+        return result
 
 
 class EmptyBody(HTTPScenario):
@@ -352,14 +382,23 @@ class EmptyBody(HTTPScenario):
         return result
 
 
+def _first_body(t: Transcript) -> int | None:
+    """The index of the first response body message that carries bytes."""
+    for entry in t.entries:
+        message = getattr(entry, "message", None)
+        if isinstance(message, dict) and message.get("type") == "http.response.body" and \
+                message.get("body"):
+            return int(entry.index)  # type: ignore[union-attr]
+    return None
+
+
 def for_target(target: Target) -> list[HTTPScenario]:
     """S01-S09 (those that apply), S18 for body methods and HEAD for one HTTP target."""
     found: list[HTTPScenario] = [Plain(target)]
     has_body = bool(with_body(target).body)
     if has_body:
         found += [Chunked(target, trailing_empty=False), Chunked(target, trailing_empty=True)]
-    else:
-        found.append(BareRequest(target))
+    found.append(BareRequest(target))
     names = list(Disconnect.VARIANTS)
     found += [Disconnect(target, name) for name in names if has_body or "mid-body" not in name]
     found.append(DelayedRequest(target))

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse, StreamingResponse
+from pydantic import BaseModel
 
 from matrix.apps.raw_app import TARGETS
 
@@ -39,6 +40,16 @@ async def delete_item(item_id: int) -> None:
 @app.post("/echo")
 async def echo(request: Request) -> Response:
     return Response(await request.body(), media_type="application/octet-stream")
+
+
+class Item(BaseModel):
+    name: str
+    price: float = 0.0
+
+
+@app.post("/items", status_code=201)
+async def create_item(item: Item) -> Item:
+    return item
 
 
 @app.get("/stream")

@@ -30,6 +30,18 @@ async def echo(request: Request) -> Response:
     return Response(await request.body(), media_type="application/octet-stream")
 
 
+async def create_item(request: Request) -> Response:
+    """A JSON body route, written as a careful app writes it: a body that is not JSON (or not
+    UTF-8: both are ValueErrors) is the client's mistake, a 400, never a 500."""
+    try:
+        data = await request.json()
+    except ValueError:
+        return JSONResponse({"detail": "the body is not JSON"}, status_code=400)
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        return JSONResponse({"detail": "expected {\"name\": str}"}, status_code=422)
+    return JSONResponse({"name": data["name"]}, status_code=201)
+
+
 async def stream(request: Request) -> Response:
     async def chunks() -> AsyncIterator[bytes]:
         for index in range(3):
@@ -63,6 +75,7 @@ app = Starlette(
         Route("/", index),
         Route("/items/{item_id:int}", item, methods=["GET", "DELETE"]),
         Route("/echo", echo, methods=["POST"]),
+        Route("/items", create_item, methods=["POST"]),
         Route("/stream", stream),
         WebSocketRoute("/ws", ws_echo),
     ],

@@ -234,3 +234,50 @@ def test_concurrent_exchanges_share_the_app_and_loop() -> None:
     found = run_concurrently(app, scripts)
     assert [t.body for t in found] == [b"A", b"B", b"C", b"D", b"E"]
     assert len(loops) == 1
+
+
+# -- concurrent and cancelled receive() ---------------------------------------------------------
+
+def poller(chunks: int) -> Any:
+    """Starlette's StreamingResponse at spec 2.0, in raw ASGI: one task listens for the
+    disconnect in ``receive()`` while the streaming side polls ``receive()`` between chunks and
+    cancels the poll at once (``Request.is_disconnected()``)."""
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        listener = asyncio.ensure_future(receive())
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for n in range(chunks):
+            poll = asyncio.ensure_future(receive())
+            await asyncio.sleep(0)  # the poll is now blocked in receive()
+            poll.cancel()
+            await asyncio.gather(poll, return_exceptions=True)
+            assert not listener.done(), "the listener woke while the client was still there"
+            await send({"type": "http.response.body", "body": b"%d" % n, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+        assert (await listener)["type"] == "http.disconnect"
+    return app
+
+
+def test_a_cancelled_receive_does_not_end_a_concurrent_one() -> None:
+    t = run(poller(3), http_script(http_scope()))
+    assert t.ended == "returned", t.render()
+    assert t.body == b"012" and not t.violations, t.render()
+    assert [e["type"] for e in events(t)] == ["http.request", "http.disconnect"]
+
+
+def test_a_cancelled_receive_does_not_consume_what_comes_next() -> None:
+    seen: Events = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        early = asyncio.ensure_future(receive())  # the body is held back: this one waits
+        await asyncio.sleep(0)
+        early.cancel()
+        await asyncio.gather(early, return_exceptions=True)
+        seen.append(await receive())
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": seen[0]["body"]})
+
+    t = run(app, http_script(http_scope("POST", "/", body=b"abc"), [b"abc"], delay=0.02))
+    assert t.ended == "returned", t.render()
+    assert seen == [{"type": "http.request", "body": b"abc", "more_body": False}]
+    assert t.body == b"abc" and not t.violations, t.render()

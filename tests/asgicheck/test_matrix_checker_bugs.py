@@ -240,3 +240,31 @@ def test_closing_last_keeps_l01_and_l02_after_scenarios_a_suite_adds() -> None:
     ordered = closing_last([*fixed, *added])
     assert [s.id for s in ordered[-2:]] == ["lifespan/L01-full", "lifespan/L02-no-state"]
     assert {s.id for s in ordered} == {s.id for s in [*fixed, *added]}
+
+
+# -- CB-4: a receive() cancelled while another one waits ended both ----------------------------
+
+
+def test_starlette_streaming_that_polls_for_disconnects_passes_s10() -> None:
+    """Below spec 2.4 (S10's scope has no spec_version) StreamingResponse listens for the
+    disconnect in a task of its own; ``Request.is_disconnected()`` polls ``receive()`` and is
+    cancelled at once. Under uvicorn every chunk and the final more_body=False go out."""
+    pytest.importorskip("starlette")
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    async def stream(request: Request) -> StreamingResponse:
+        async def ticks() -> Any:
+            for n in range(3):
+                if await request.is_disconnected():
+                    return
+                yield b"tick %d\n" % n
+                await asyncio.sleep(0)
+        return StreamingResponse(ticks(), media_type="text/plain")
+
+    app = Starlette(routes=[Route("/stream", stream)])
+    outcome = run_one(app, Target(path="/stream"), "http/S10")
+    assert outcome.status == "passed", outcome.transcript
+    assert "tick 2" in outcome.transcript, outcome.transcript

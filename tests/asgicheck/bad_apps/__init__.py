@@ -6,7 +6,7 @@ scenario that shows it: ``BAD_APPS[rule_id] -> [BadApp(...)]``. test_scenarios.p
 through its scenario and asserts the rule is reported. ``control.app`` is the well-behaved app.
 """
 
-from bad_apps import _general, _http, _lifespan, _websocket  # noqa: F401 - they register
+from bad_apps import _general, _http, _lifespan, _variants, _websocket  # noqa: F401 - they register
 from bad_apps._support import (
     BAD_APPS,
     GET,

@@ -46,6 +46,18 @@ async def needs_client(scope: Any, receive: Any, send: Any) -> None:
         await good(scope, receive, send)
 
 
+@breaks("GEN-APP-014", "S10-minimal-scope")
+async def decodes_raw_path(scope: Any, receive: Any, send: Any) -> None:
+    """BlackSheep 2.4: raw_path is present but None (its documented default) and the app
+    decodes it anyway."""
+    if scope["type"] == "http":
+        raw = scope.get("raw_path", scope["path"].encode())
+        await read_body(receive)
+        await respond(send, b"path " + raw.decode("ascii").encode())
+    else:
+        await good(scope, receive, send)
+
+
 @breaks("GEN-MW-001", "S01-plain")
 async def mutates_scope(scope: Any, receive: Any, send: Any) -> None:
     scope["app"] = mutates_scope

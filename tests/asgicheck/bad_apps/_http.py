@@ -7,7 +7,7 @@ import atexit
 import tempfile
 from typing import Any
 
-from bad_apps._support import POST, breaks, good, read_body, respond
+from bad_apps._support import JSON_POST, POST, breaks, good, read_body, respond
 
 
 @breaks("HTTP-RECV-001", "S09-delayed-request", POST)
@@ -51,6 +51,18 @@ async def needs_body_key(scope: Any, receive: Any, send: Any) -> None:
         await respond(send, b"got " + message["body"])
     else:
         await good(scope, receive, send)
+
+
+@breaks("HTTP-RECV-003", "S04-bare-request", JSON_POST)
+async def answers_500_without_body_key(scope: Any, receive: Any, send: Any) -> None:
+    """Litestar 2.25 on a POST route: the body's absence is taken for a failure, so the bare
+    event (declared body emptied) gets 500 where ``body=b""`` gets 200."""
+    if scope["type"] != "http":
+        return await good(scope, receive, send)
+    message = await receive()
+    if "body" not in message:
+        return await respond(send, b"Internal Server Error", status=500)
+    await respond(send, message["body"])
 
 
 @breaks("HTTP-RECV-004", "S05-disconnect-mid-body", POST)

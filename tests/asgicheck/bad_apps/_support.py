@@ -15,6 +15,8 @@ from asgicheck.contract import Target
 App = Callable[..., Any]
 GET = Target()
 POST = Target(method="POST", path="/echo")
+JSON_POST = Target(method="POST", path="/echo", body=b'{"name": "x"}',
+                   headers=((b"content-type", b"application/json"),))
 WS = Target(kind="websocket", path="/ws")
 
 
