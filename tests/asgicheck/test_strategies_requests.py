@@ -3,11 +3,12 @@ says it is, and where the client leaves, as bytes of the one request program."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, find, given, settings
+from body_checks import is_json, not_utf8
+from hypothesis import find, settings
 from hypothesis import strategies as st
+from test_strategies import sample, share
 
 from asgicheck import strategies as asgi
 
@@ -16,42 +17,9 @@ JSON = b"application/json"
 FORM = b"application/x-www-form-urlencoded"
 
 
-def sample(strategy: st.SearchStrategy[Any], count: int = 300) -> list[Any]:
-    found: list[Any] = []
-
-    @settings(max_examples=count, database=None, derandomize=True, deadline=None,
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(strategy)
-    def collect(value: object) -> None:
-        found.append(value)
-
-    collect()
-    return found
-
-
-def share(values: list[Any], test: Any) -> float:
-    return sum(1 for v in values if test(v)) / len(values)
-
-
 def content_type(scope: dict[str, Any]) -> bytes | None:
     found = [v for n, v in scope["headers"] if n.lower() == CT]
     return found[0] if found else None
-
-
-def is_json(body: bytes) -> bool:
-    try:
-        json.loads(body)
-    except ValueError:
-        return False
-    return True
-
-
-def not_utf8(body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
 
 
 def smallest(strategy: st.SearchStrategy[Any], condition: Any) -> Any:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote, unquote
 
 import pytest
+from body_checks import is_json, not_utf8
 from hypothesis import given, settings
 from hypothesis.errors import InvalidArgument
 
@@ -174,8 +174,8 @@ def test_fallback_targets_vary_the_method_and_the_body(target: Target) -> None:
     assert share(found, lambda e: e.method == target.method) > 0.2
     sent = [e for e in found if e.method != "GET"]
     assert share(sent, lambda e: e.body == b"") > 0.1
-    json_ = [e for e in sent if e.body[:1] in (b"{", b"[") and parses(e.body)]
-    forms = [e for e in sent if b"=" in e.body and not parses(e.body)]
+    json_ = [e for e in sent if e.body[:1] in (b"{", b"[") and is_json(e.body)]
+    forms = [e for e in sent if b"=" in e.body and not is_json(e.body)]
     assert len(json_) > 0.1 * len(sent) and len(forms) > 0.05 * len(sent)
     assert share(sent, lambda e: not_utf8(e.body)) > 0.03  # arbitrary bytes
     for shaped, own in ((json_, b"application/json"),
@@ -196,19 +196,3 @@ def test_a_known_target_keeps_its_method_and_sometimes_leaves_its_content_type_o
 
 def share(found: list[HTTPExample], test) -> float:  # type: ignore[no-untyped-def]
     return sum(1 for e in found if test(e)) / max(len(found), 1)
-
-
-def parses(body: bytes) -> bool:
-    try:
-        json.loads(body)
-    except ValueError:
-        return False
-    return True
-
-
-def not_utf8(body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
