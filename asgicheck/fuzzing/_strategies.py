@@ -5,12 +5,15 @@ target's route (path parameters given values of their kind where the template is
 and siblings with non-ASCII, empty or odd segments and encoded slashes), starting from the
 target's own query string, headers and body (repeated keys, valueless keys, ``+``, ``;``, escapes
 that are not UTF-8; latin-1 header values and repeated names; a body for methods that carry one),
-the body split into up to five chunks; and ``websocket_sessions`` for a websocket target.
+its content-type sometimes left out or another one, the body split into up to five chunks; and
+``websocket_sessions`` for a websocket target. A fallback target (``DEFAULT_TARGETS``: discovery
+found no routes) is sent as GET, POST and PUT too, with empty, JSON, form and arbitrary bodies.
 
 Everything shrinks toward the target itself, and each interesting value toward one readable
 representative: a non-ASCII path toward ``/é``, a non-UTF-8 query toward ``%FF``, a latin-1
 header value toward ``é``, a split body toward two chunks, a disconnect toward ``"first"``. An
-example is two to four choices for Hypothesis (see asgicheck.strategies for why that matters).
+HTTP example is one choice for Hypothesis (its disconnect point a byte of the request program),
+a websocket example two (see asgicheck.strategies for why that matters).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from hypothesis.strategies import SearchStrategy
 
 from asgicheck import strategies as asgi
 from asgicheck.contract import BODY_METHODS, Target
-from asgicheck.discovery import KIND_VALUES, kind_of
+from asgicheck.discovery import DEFAULT_TARGETS, KIND_VALUES, kind_of
 from asgicheck.fuzzing._examples import (
     WS_DISCONNECTS,
     HTTPExample,
@@ -39,6 +42,7 @@ _PARAM = re.compile(r"\{(?P<b_name>\w+)(?::(?P<b_type>[\w-]+))?\}"
                     r"|<(?:(?P<a_type>[\w-]+)(?:\([^)]*\))?:)?(?P<a_name>\w+)>")
 _REVERSE_KINDS = {value: kind for kind, value in KIND_VALUES.items() if kind != "slug"}
 # Set by the driver's http_scope (host, content-length) or meaning another protocol.
+_FALLBACK_METHODS = ("GET", "POST", "PUT")
 _RESERVED_HEADERS = (b"host", b"content-length", b"transfer-encoding", b"expect", b"connection",
                      b"upgrade")
 
@@ -73,19 +77,8 @@ def route(target: Target) -> str:
                    for p in template_parts(target.template, target.path))
 
 
-# Where the client goes away (see _examples), as one integer shrinking toward "first".
-_DISCONNECT_POINTS = st.integers(0, 5)
-
-
-def _disconnect(point: int, chunks: int) -> str:
-    if point < 3:
-        return ("first", "started", "streaming")[point]
-    return f"body:{min(point - 2, chunks)}"
-
-
-def _example(request: tuple[dict[str, Any], list[bytes]], point: int | None = None
-             ) -> HTTPExample:
-    scope, chunks = request
+def _example(request: tuple[Any, ...]) -> HTTPExample:
+    scope, chunks, *where = request  # where the client leaves, with disconnects=True
     raw_path = scope["raw_path"]
     return HTTPExample(
         method=scope["method"], path=scope["path"],
@@ -93,35 +86,30 @@ def _example(request: tuple[dict[str, Any], list[bytes]], point: int | None = No
         raw_path=raw_path if b"%2F" in raw_path else None,
         query_string=scope["query_string"], headers=tuple(map(tuple, scope["headers"])),
         body=b"".join(chunks), chunks=tuple(chunks),
-        disconnect=None if point is None else _disconnect(point, len(chunks)))
-
-
-# A composite, not st.tuples(...).map(): each kind of strategy once per example, or
-# Hypothesis's mutator copies one draw over the other (several test calls per example).
-@st.composite
-def _with_disconnect(draw: st.DrawFn,
-                     requests: SearchStrategy[tuple[dict[str, Any], list[bytes]]]
-                     ) -> HTTPExample:
-    return _example(draw(requests), draw(_DISCONNECT_POINTS))
+        disconnect=where[0] if where else None)
 
 
 def http_examples(target: Target, *, disconnect: bool = False) -> SearchStrategy[HTTPExample]:
     """Requests around an HTTP ``target`` (see the module): its method, a path around its route,
-    a query string, headers and body starting from its own, the body split into up to five
-    chunks; with ``disconnect=True``, a point where the client goes away. Shrinks toward the
-    target's own request in one chunk (and ``"first"``).
+    a query string, headers and body starting from its own (its content-type sometimes left
+    out, or another one), the body split into up to five chunks; with ``disconnect=True``, a
+    point where the client goes away. A fallback target (one of discovery's guesses for an app
+    without a route table) is sent as GET, POST and PUT too, with bodies of every shape.
+    Shrinks toward the target's own request in one chunk (and ``"first"``).
     """
     if not isinstance(target, Target) or target.kind != "http":
         raise InvalidArgument(f"target={target!r} must be an http Target")
     method = target.method.upper()
-    requests = asgi.http_requests(
-        route(target), methods=(method,), query_string=target.query_string,
-        headers=target.headers, body=target.body,
-        max_body=48 if target.body or method in BODY_METHODS else 0,
-        exclude_headers=_RESERVED_HEADERS, host=None)
-    if not disconnect:
-        return requests.map(_example)
-    return _with_disconnect(requests)
+    methods: tuple[str, ...] = (method,)
+    if target in DEFAULT_TARGETS:  # nothing is known about it: other methods may reach more
+        methods += tuple(m for m in _FALLBACK_METHODS if m != method)
+    options: dict[str, Any] = {
+        "methods": methods, "query_string": target.query_string, "headers": target.headers,
+        "body": target.body, "max_body": 48 if target.body or set(methods) & BODY_METHODS else 0,
+        "exclude_headers": _RESERVED_HEADERS, "host": None, "content_types": True}
+    if disconnect:  # a byte of the same program, not a second choice (see strategies)
+        return asgi.http_requests(route(target), disconnects=True, **options).map(_example)
+    return asgi.http_requests(route(target), **options).map(_example)
 
 
 def _message(event: dict[str, Any]) -> WsMessage:

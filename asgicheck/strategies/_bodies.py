@@ -11,6 +11,7 @@ from hypothesis.strategies import SearchStrategy
 
 from asgicheck.strategies._programs import (
     _check_size,
+    _label,
 )
 
 __all__ = ["bodies", "chunkings", "disconnect_points"]
@@ -63,7 +64,10 @@ def _cut(body: bytes, program: bytes, cuts: int, allow_empty: bool) -> list[byte
 @st.composite
 def _chunked(draw: st.DrawFn, source: SearchStrategy[bytes], cuts: int,
              allow_empty: bool) -> list[bytes]:
-    return _cut(draw(source), draw(_cut_programs(cuts)), cuts, allow_empty)
+    return _cut(draw(source), draw(_cut_programs(cuts), label=_CUTS), cuts, allow_empty)
+
+
+_CUTS = _label("cuts")  # not st.binary's: the body is one too (see _programs._label)
 
 
 def _cut_programs(cuts: int) -> SearchStrategy[bytes]:

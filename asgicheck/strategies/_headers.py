@@ -120,7 +120,7 @@ def header_lists(*, max_headers: int = 6, mixed_case: bool = False,
     toward ``[[b"host", host], *start]``; a latin-1 value toward ``[b"accept", b"\\xe9"]``.
     """
     _check_size("max_headers", max_headers)
-    return _programs(6, 8 * max_headers).map(_header_decoder(
+    return _programs("headers", 6, 8 * max_headers).map(_header_decoder(
         max_headers, mixed_case, duplicates, latin1_values, host, start, exclude_names))
 
 

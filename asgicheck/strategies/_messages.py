@@ -83,5 +83,5 @@ def websocket_message_sequences(*, max_messages: int = 5, close_code: bool = Tru
     toward an immediate disconnect with code 1000; a message toward an empty text frame.
     """
     _check_size("max_messages", max_messages)
-    return _programs(4, 8 * max_messages + 2).map(partial(
+    return _programs("messages", 4, 8 * max_messages + 2).map(partial(
         _decode_messages, max_messages=max_messages, close_code=close_code))

@@ -250,4 +250,4 @@ def paths(route: str | None = None, *, max_segments: int = 6, unicode: bool = Tr
                            allow_dot_segments, encoded_slashes)
     if max_segments == 0 and route is None:
         return st.just(("/", b"/"))
-    return _programs(4, 4 * max_segments + 1).map(decode)
+    return _programs("paths", 4, 4 * max_segments + 1).map(decode)

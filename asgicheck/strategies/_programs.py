@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import string
 from collections.abc import Callable, Sequence
-from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -59,7 +59,7 @@ class _Programs:
     the live ones and are always read.
     """
 
-    def __init__(self, min_size: int, max_size: int, prefix: int = 0,
+    def __init__(self, name: str, min_size: int, max_size: int, prefix: int = 0,
                  average: float | None = None) -> None:
         min_size = min(min_size, max_size)
         if average is None:
@@ -69,6 +69,12 @@ class _Programs:
             1 - (k + 0.5) / 256))) for k in range(256))
         self.prefix = prefix
         self.draws = st.binary(min_size=1 + prefix + max_size, max_size=1 + prefix + max_size)
+        self.label = _label(name)
+        self._decoded = _decoder(name)
+
+    def draw(self, draw: st.DrawFn) -> bytes:
+        """One program, drawn inside a composite under this kind's own label (see _label)."""
+        return draw(self.draws, label=self.label)
 
     def live(self, program: bytes) -> bytes:
         start = 1 + self.prefix
@@ -77,18 +83,37 @@ class _Programs:
     def fields(self, program: bytes) -> bytes:
         return program[1:1 + self.prefix]
 
-    def map(self, decode: Callable[[bytes], T]) -> SearchStrategy[T]:
-        """Programs decoded by ``decode`` (live bytes only, no prefix): one map, one choice."""
-        return self.draws.map(partial(_decoded, self, decode))
+    def map(self, decode: Callable[[bytes], T], *, whole: bool = False) -> SearchStrategy[T]:
+        """Programs decoded by ``decode``: their live bytes, or with ``whole=True`` the whole
+        program (to read its fields too). One choice."""
+        return self._decoded(self, decode, whole)
 
 
-def _decoded(programs: _Programs, decode: Callable[[bytes], T], program: bytes) -> T:
-    return decode(programs.live(program))
+def _decoder(name: str) -> Callable[..., SearchStrategy[Any]]:
+    """A composite of one kind's own: a composite's span label comes from its definition,
+    defaults included, so two kinds drawn side by side differ at the top as well as inside."""
+    @st.composite
+    def decoded(draw: st.DrawFn, programs: _Programs, decode: Callable[[bytes], Any],
+                whole: bool, kind: str = name) -> Any:
+        program = programs.draw(draw)
+        return decode(program if whole else programs.live(program))
+    return decoded
 
 
-def _programs(min_size: int, max_size: int, prefix: int = 0,
+def _label(name: str) -> int:
+    """The span label of one kind of program. Hypothesis's mutator tries copying a span over
+    another of the same label, several test calls per example; every ``st.binary`` has the
+    same label, so programs of different kinds drawn in one example (a scope and a chunking)
+    would be copied over each other, which means nothing (their bytes are read by different
+    tables) and costs more than the examples themselves. A label per kind keeps the copies
+    Hypothesis means (two paths, say) and drops those. (A 64-bit int, as Hypothesis's own.)"""
+    return int.from_bytes(hashlib.sha384(f"asgicheck.strategies:{name}".encode()).digest()[:8],
+                          "big")
+
+
+def _programs(name: str, min_size: int, max_size: int, prefix: int = 0,
               average: float | None = None) -> _Programs:
-    return _Programs(min_size, max_size, prefix, average)
+    return _Programs(name, min_size, max_size, prefix, average)
 
 
 def _table(*parts: Sequence[object]) -> tuple[object, ...]:

@@ -106,6 +106,6 @@ def query_strings(*, max_pairs: int = 5, allow_invalid_utf8: bool = True,
         raise InvalidArgument(f"start={start!r} must be bytes")
     if max_pairs == 0:
         return st.just(start)
-    return _programs(4, 6 * max_pairs).map(partial(
+    return _programs("queries", 4, 6 * max_pairs).map(partial(
         _decode_query, max_pairs=max_pairs, allow_invalid_utf8=allow_invalid_utf8,
         allow_blank=allow_blank, start=start))

@@ -23,13 +23,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Literal, overload
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from asgicheck.strategies._bodies import _cut, _decode_body
+from asgicheck.strategies._content import NO_BODY, START, labelled, shaped
 from asgicheck.strategies._headers import Headers, _header_decoder
 from asgicheck.strategies._paths import _path_decoder
 from asgicheck.strategies._programs import _check_size, _check_version, _Programs, _programs
@@ -47,7 +48,8 @@ _ESCAPE = 0xEF  # in a body part: EF, b is one of EE-FF (see _body_bytes)
 
 def request_programs() -> _Programs:
     # About 24 bytes on average (Hypothesis draws about twice min_size): one or two switches.
-    return _programs(12, 96)
+    # The one field is the method (http_scopes(): one choice less).
+    return _programs("request", 12, 96, prefix=1)
 
 
 def split(program: bytes, parts: int = 3) -> list[bytes]:
@@ -109,42 +111,92 @@ def scope(kind: str, path: str, raw_path: bytes, query: bytes, headers: Headers,
     }
 
 
+def _disconnect(byte: int, chunks: int) -> str:
+    """Where the client goes away (``http_requests(disconnects=True)``), from one field byte:
+    00 (and every sixth) "first", so a failure shrinks there; then "started", "streaming",
+    and after one, two or three chunks (no more than there are)."""
+    point = byte % 6
+    if point < 3:
+        return ("first", "started", "streaming")[point]
+    return f"body:{min(point - 2, chunks)}"
+
+
 class _Request:
     """Reads a whole request program (see the module): its fields say where the body is cut
-    (and, with a list of methods, which one), its live bytes are the parts."""
+    (and, as asked, which method it is, what its content-type says and where the client
+    leaves), its live bytes are the parts."""
 
     def __init__(self, methods: tuple[str, ...], parts: Parts, body: bytes, max_body: int,
-                 cuts: int, spec_version: str) -> None:
+                 cuts: int, spec_version: str, *, content_at: int | None = None,
+                 disconnects: bool = False) -> None:
         self.methods, self.parts, self.body, self.max_body = methods, parts, body, max_body
-        self.cuts, self.spec_version = cuts, spec_version
+        self.cuts, self.spec_version, self.content_at = cuts, spec_version, content_at
+        fields = [None] * cuts + ["method"] * (len(methods) > 1) + \
+            ["content"] * (content_at is not None) + ["disconnect"] * disconnects
+        self.field = {name: at for at, name in enumerate(fields) if name is not None}
         # About 48 live bytes on average: two or three switches, so each part shows in about
         # half the requests. Few at the least: a failure shrinks by lowering the length
         # byte, and the bytes it leaves out change nothing (no new example to run).
-        self.programs = _programs(12, 96, prefix=cuts + (len(methods) > 1), average=52)
+        self.programs = _programs("request", 12, 96, prefix=len(fields), average=52)
 
-    def read(self, program: bytes, method: str | None = None
-             ) -> tuple[dict[str, Any], list[bytes]]:
+    def read(self, program: bytes, method: str | None = None) -> tuple[Any, ...]:
+        """``(scope, chunks)``, and where the client leaves if asked."""
         fields = self.programs.fields(program)
+        field = self.field
         if method is None:
-            method = self.methods[fields[self.cuts] % len(self.methods)] \
+            method = self.methods[fields[field["method"]] % len(self.methods)] \
                 if len(self.methods) > 1 else self.methods[0]
-        query, headers, path, body = split(self.programs.live(program), 4)
+        query, header_part, path, body = split(self.programs.live(program), 4)
         parts = self.parts
         path_, raw_path = parts.path(path)
-        body_ = self.body
+        body_, types = self.body, START if self.body else NO_BODY
         if self.max_body and (body_ or method in BODY_METHODS):
-            # with a start body, the first byte says whether the rest replaces or extends it
-            body_ = _decode_body(_body_bytes(body)[:self.max_body + bool(body_)], body_)
+            generated = _body_bytes(body)[:self.max_body + bool(body_)]
+            if body_ or self.content_at is None:
+                # with a start body, the first byte says whether the rest replaces or extends
+                body_ = _decode_body(generated, body_)
+            else:
+                body_, types = shaped(fields[field["content"]], generated)
+        headers = parts.headers(header_part)
+        if self.content_at is not None:
+            headers = labelled(fields[field["content"]], headers, types, self.content_at)
         chunks = _cut(body_, _cut_at(fields[:self.cuts]), self.cuts, True) if self.cuts \
             else [body_]
-        return scope("http", path_, raw_path, parts.query(query), parts.headers(headers),
-                     self.spec_version, method=method), chunks
+        request = scope("http", path_, raw_path, parts.query(query), headers,
+                        self.spec_version, method=method), chunks
+        if "disconnect" in field:
+            return (*request, _disconnect(fields[field["disconnect"]], len(chunks)))
+        return request
 
 
 @st.composite
 def _drawn_method(draw: st.DrawFn, methods: SearchStrategy[str], request: _Request
-                  ) -> tuple[dict[str, Any], list[bytes]]:
-    return request.read(draw(request.programs.draws), draw(methods))
+                  ) -> tuple[Any, ...]:
+    return request.read(request.programs.draw(draw), draw(methods))
+
+
+Request = tuple[dict[str, Any], list[bytes]]
+Leaving = tuple[dict[str, Any], list[bytes], str]
+
+
+@overload
+def http_requests(route: str | None = None, *,
+                  methods: Sequence[str] | SearchStrategy[str] = METHODS,
+                  query_string: bytes = b"", headers: Sequence[Sequence[bytes]] = (),
+                  body: bytes = b"", max_body: int = 48, max_chunks: int = 5,
+                  exclude_headers: Collection[bytes] = (), host: bytes | None = b"testserver",
+                  content_types: bool = False, disconnects: Literal[False] = False,
+                  spec_version: str = "2.4") -> SearchStrategy[Request]: ...
+
+
+@overload
+def http_requests(route: str | None = None, *,
+                  methods: Sequence[str] | SearchStrategy[str] = METHODS,
+                  query_string: bytes = b"", headers: Sequence[Sequence[bytes]] = (),
+                  body: bytes = b"", max_body: int = 48, max_chunks: int = 5,
+                  exclude_headers: Collection[bytes] = (), host: bytes | None = b"testserver",
+                  content_types: bool = False, disconnects: Literal[True],
+                  spec_version: str = "2.4") -> SearchStrategy[Leaving]: ...
 
 
 def http_requests(route: str | None = None, *,
@@ -152,8 +204,8 @@ def http_requests(route: str | None = None, *,
                   query_string: bytes = b"", headers: Sequence[Sequence[bytes]] = (),
                   body: bytes = b"", max_body: int = 48, max_chunks: int = 5,
                   exclude_headers: Collection[bytes] = (), host: bytes | None = b"testserver",
-                  spec_version: str = "2.4"
-                  ) -> SearchStrategy[tuple[dict[str, Any], list[bytes]]]:
+                  content_types: bool = False, disconnects: bool = False,
+                  spec_version: str = "2.4") -> SearchStrategy[Request] | SearchStrategy[Leaving]:
     """Whole requests, ``(scope, chunks)``: an ``http`` scope and its body split into up to
     ``max_chunks`` ``http.request`` chunks (``b"".join(chunks)`` is the body), what
     ``http_scopes()`` and ``chunkings(bodies())`` give together, for far fewer choices (the
@@ -163,8 +215,21 @@ def http_requests(route: str | None = None, *,
     body from ``body``, as ``query_strings(start=)``, ``header_lists(start=)`` and
     ``bodies(start=)`` do; a body of up to ``max_body`` bytes is generated for POST, PUT and
     PATCH (and whenever ``body`` is given). ``methods``: the names to pick from (the first is
-    the simplest; ``http_scopes()``'s by default), or a strategy for them. Shrinks toward your
-    request itself (``GET /`` by default), its body in one chunk.
+    the simplest; ``http_scopes()``'s by default), or a strategy for them.
+
+    ``content_types=True``: the body says what it is in more ways. The content-type header is
+    sometimes left out (a client that sends none, yours dropped), sometimes the body's own,
+    sometimes another's; without a ``body`` of yours the generated one is bytes, a small JSON
+    document (odd text, duplicate keys, huge numbers) or a urlencoded form (escapes that are not
+    UTF-8), or empty. ``disconnects=True``: each request is ``(scope, chunks, where)``, where
+    the client goes away: ``"first"`` (before the app gets anything), ``"body:N"`` (when the
+    app asks for more after ``N`` chunks), ``"started"`` (once the app has sent
+    ``http.response.start``) or ``"streaming"`` (once it has sent a body chunk with
+    ``more_body=True``), as ``asgicheck.fuzzing.HTTPExample`` scripts it. Each is a byte of
+    the same program, not another choice.
+
+    Shrinks toward your request itself (``GET /`` by default), its body in one chunk, your
+    headers, and ``"first"``.
     """
     _check_version(spec_version)
     _check_size("max_body", max_body)
@@ -175,10 +240,14 @@ def http_requests(route: str | None = None, *,
                   partial(_decode_query, max_pairs=5, allow_invalid_utf8=True,
                           allow_blank=True, start=query_string),
                   _header_decoder(6, False, True, True, host, headers, exclude_headers))
+    options: dict[str, Any] = {
+        "content_at": (host is not None) + len(headers) if content_types else None,
+        "disconnects": disconnects}
     if isinstance(methods, SearchStrategy):
         return _drawn_method(methods, _Request(("GET",), parts, body, max_body, max_chunks - 1,
-                                               spec_version))
+                                               spec_version, **options))
     if isinstance(methods, str) or not methods or not all(type(m) is str for m in methods):
         raise InvalidArgument(f"methods={methods!r} must be method names or a strategy")
-    request = _Request(tuple(methods), parts, body, max_body, max_chunks - 1, spec_version)
-    return request.programs.draws.map(request.read)
+    request = _Request(tuple(methods), parts, body, max_body, max_chunks - 1, spec_version,
+                       **options)
+    return request.programs.map(request.read, whole=True)

@@ -36,7 +36,8 @@ _DEFAULTS = Parts(_DEFAULT_PATH, partial(_decode_query, max_pairs=5, allow_inval
                   partial(_decode_headers, max_headers=6, mixed_case=False, duplicates=True,
                           latin1=True, host=b"testserver"))
 _OFFERED = 3  # the bytes of a websocket program that say which subprotocols are offered
-_WS_PROGRAMS = _programs(4, 24, prefix=_OFFERED)  # subprotocols, then what paths() draws
+# subprotocols, then what paths() draws
+_WS_PROGRAMS = _programs("websocket", 4, 24, prefix=_OFFERED)
 _REQUEST_PROGRAMS = request_programs()
 _METHODS = st.sampled_from(METHODS)
 
@@ -48,11 +49,14 @@ def _http_scopes(draw: st.DrawFn, methods: SearchStrategy[str] | None,
                  headers: SearchStrategy[list[list[bytes]]] | None,
                  spec_version: str) -> dict[str, Any]:
     # The default parts come from one request program (_requests), decoded here: one choice
-    # for all three, no span for a .map() around it.
-    method = draw(methods if methods is not None else _METHODS)
+    # for all three (and the method, its field), no span for a .map() around it.
     if paths is None or queries is None or headers is None:
-        program = _REQUEST_PROGRAMS.live(draw(_REQUEST_PROGRAMS.draws))
-        path, raw_path, query, hdrs = _DEFAULTS.read(program)
+        program = _REQUEST_PROGRAMS.draw(draw)
+        path, raw_path, query, hdrs = _DEFAULTS.read(_REQUEST_PROGRAMS.live(program))
+        method = METHODS[_REQUEST_PROGRAMS.fields(program)[0] % len(METHODS)] \
+            if methods is None else draw(methods)
+    else:
+        method = draw(methods if methods is not None else _METHODS)
     if paths is not None:
         path, raw_path = draw(paths)
     if queries is not None:
@@ -99,7 +103,7 @@ def _websocket_scopes(draw: st.DrawFn, paths: SearchStrategy[tuple[str, bytes]] 
                       subprotocols: SearchStrategy[list[str]] | None,
                       spec_version: str) -> dict[str, Any]:
     # One program for both defaults: its first bytes offer subprotocols, the rest is the path.
-    program = draw(_WS_PROGRAMS.draws) if paths is None or subprotocols is None else b"\0" * 4
+    program = _WS_PROGRAMS.draw(draw) if paths is None or subprotocols is None else b"\0" * 4
     if paths is not None:
         path, raw_path = draw(paths)
     else:
@@ -141,10 +145,10 @@ def websocket_sessions(path: str = "/", *, query_string: bytes = b"",
     if not isinstance(path, str) or not path.startswith("/"):
         raise InvalidArgument(f"path={path!r} must be a path starting with /")
     messages = partial(_decode_messages, max_messages=max_messages, close_code=close_code)
-    programs = _programs(4, 8 * max_messages + 2, prefix=_OFFERED)
-    return programs.draws.map(partial(
+    programs = _programs("session", 4, 8 * max_messages + 2, prefix=_OFFERED)
+    return programs.map(partial(
         _session, programs, path=path, query=query_string, subprotocols=tuple(subprotocols),
-        messages=messages, spec_version=spec_version))
+        messages=messages, spec_version=spec_version), whole=True)
 
 
 def _raw_path(path: str) -> bytes:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from urllib.parse import quote, unquote
 
 import pytest
+from body_checks import is_json, not_utf8
 from hypothesis import given, settings
 from hypothesis.errors import InvalidArgument
 
 from asgicheck import Validator
 from asgicheck.contract import RunOptions, Target
+from asgicheck.discovery import DEFAULT_TARGETS
 from asgicheck.fuzzing import (
     HTTPExample,
     WebSocketExample,
@@ -147,3 +149,50 @@ def test_the_examples_keep_every_class_the_public_strategies_generate() -> None:
         "first", "started", "streaming", "body"}
     assert not any(n in (b"host", b"content-length", b"transfer-encoding")
                    for e in found for n, _ in e.headers)
+
+
+def collect_examples(target: Target, count: int = 300) -> list[HTTPExample]:
+    found: list[HTTPExample] = []
+
+    @settings(max_examples=count, database=None, derandomize=True, deadline=None)
+    @given(http_examples(target))
+    def collect(example: HTTPExample) -> None:
+        found.append(example)
+
+    collect()
+    return found
+
+
+def content_type(example: HTTPExample) -> bytes | None:
+    return dict(example.headers).get(b"content-type")
+
+
+@pytest.mark.parametrize("target", DEFAULT_TARGETS, ids=[t.label for t in DEFAULT_TARGETS])
+def test_fallback_targets_vary_the_method_and_the_body(target: Target) -> None:
+    found = collect_examples(target)
+    assert {e.method for e in found} == {"GET", "POST", "PUT"}
+    assert share(found, lambda e: e.method == target.method) > 0.2
+    sent = [e for e in found if e.method != "GET"]
+    assert share(sent, lambda e: e.body == b"") > 0.1
+    json_ = [e for e in sent if e.body[:1] in (b"{", b"[") and is_json(e.body)]
+    forms = [e for e in sent if b"=" in e.body and not is_json(e.body)]
+    assert len(json_) > 0.1 * len(sent) and len(forms) > 0.05 * len(sent)
+    assert share(sent, lambda e: not_utf8(e.body)) > 0.03  # arbitrary bytes
+    for shaped, own in ((json_, b"application/json"),
+                        (forms, b"application/x-www-form-urlencoded")):
+        assert share(shaped, lambda e, own=own: content_type(e) == own) > 0.2  # matching
+        assert share(shaped, lambda e: content_type(e) is None) > 0.2  # missing
+
+
+def test_a_known_target_keeps_its_method_and_sometimes_leaves_its_content_type_out() -> None:
+    target = Target(method="POST", path="/items", headers=((b"content-type", b"application/json"),),
+                    body=b'{"name": "x"}', source="fastapi")
+    found = collect_examples(target)
+    assert {e.method for e in found} == {"POST"}
+    assert share(found, lambda e: content_type(e) == b"application/json") > 0.3
+    assert share(found, lambda e: content_type(e) is None) > 0.2
+    assert share(found, lambda e: content_type(e) is None and not_utf8(e.body)) > 0.05
+
+
+def share(found: list[HTTPExample], test) -> float:  # type: ignore[no-untyped-def]
+    return sum(1 for e in found if test(e)) / max(len(found), 1)
