@@ -240,6 +240,66 @@ async def ws(websocket: WebSocket):
 # -> raises KeyError('query_string') before websocket.accept""",
     ),
     Verdict(
+        key="fastapi-non-utf8-body", kind="violation", rules=("OPS-APP-001",),
+        title="FastAPI answers 500 and raises UnicodeDecodeError for a JSON body route given a "
+              "body that is not UTF-8 and no content-type",
+        where=(("fastapi", "driver", "fuzz/P2-no-server-error[POST /items]"),),
+        spec="Servers are free to surface errors that bubble up out of application instances "
+             "[...] but they must terminate the application instance and its associated "
+             "connection if this happens. — asgi.rst § Error Handling (the request is "
+             "well-formed: a body is any byte string)",
+        explanation="""
+Found by the fuzzing (P2), which shrinks it to `POST /items` with the body `b'\\x80'` and no
+headers. FastAPI 0.165 hands the raw bytes to validation when no content-type says JSON; the
+validation error carries them, and the default `request_validation_exception_handler`
+(fastapi/exception_handlers.py:25) encodes it with `jsonable_encoder`, which decodes bytes as
+UTF-8 (fastapi/encoders.py:85) and raises. With `content-type: application/json` the same body
+gets a 400. Live under uvicorn 0.55 (`curl -X POST --data-binary $'\\x80' -H 'content-type:'
+http://127.0.0.1:8000/items`): status 500 and "Exception in ASGI application ...
+UnicodeDecodeError" in the server's log. Any client can send it, so it is a real bug; an app
+works around it with its own RequestValidationError handler.""",
+        repro="""
+from fastapi import FastAPI
+from pydantic import BaseModel
+app = FastAPI()
+
+class Item(BaseModel):
+    name: str
+
+@app.post("/items")
+async def create(item: Item):
+    return item
+# POST /items, body b"\\x80", no content-type -> 500, UnicodeDecodeError out of the app""",
+    ),
+    Verdict(
+        key="litestar-bare-request", kind="violation", rules=("HTTP-RECV-003",),
+        title="Litestar answers 500 to an http.request event without a body key",
+        where=(("litestar", "driver", "http/S04-bare-request[POST *]"),),
+        spec="body (byte string) -- Body of the request. Optional; if missing defaults to "
+             "b\"\". — www.rst § Request - receive event",
+        explanation="""
+S04 sends a POST's body emptied, once as `{"type": "http.request", "body": b""}` and once as
+`{"type": "http.request"}`: Litestar 2.25 answers the first 200 and the second 500, because
+`Request.stream()` reads `event["body"]` (litestar/connection/request.py:204) and its exception
+middleware turns the KeyError into a 500. Routes that never read the body (the GET rows) pass.
+uvicorn 0.55 and hypercorn 0.18 always send the key, so this bites other servers, adapters and
+middleware that build events with the required keys only.""",
+    ),
+    Verdict(
+        key="blacksheep-raw-path-none", kind="violation", rules=("GEN-APP-014", "OPS-APP-001"),
+        title="BlackSheep raises on an HTTP scope whose raw_path is None",
+        where=(("blacksheep", "driver", "http/S10-minimal-scope[*]"),),
+        spec="raw_path (byte string) -- The original HTTP path component [...]. Optional; if "
+             "missing defaults to None. — www.rst § HTTP Connection Scope",
+        explanation="""
+S10's second session sends the full scope with `raw_path` None, its documented default.
+BlackSheep 2.6.4 routes on it: `get_match_by_method_and_path` calls `ensure_bytes(raw_path)`
+(blacksheep/server/routing.py:1005, blacksheep/utils/__init__.py:12), which raises
+`ValueError('Expected bytes or str')` before any response. A scope without the key passes (S10's
+minimal session); uvicorn 0.55 and hypercorn 0.18 always send bytes, so this bites servers and
+adapters that pass None through.""",
+    ),
+    Verdict(
         key="quart-empty-frame", kind="violation", rules=("OPS-APP-001",),
         title="Quart crashes on an empty binary websocket frame",
         where=(("quart", "driver", "fuzz/P5-websocket-state[*]"),),
