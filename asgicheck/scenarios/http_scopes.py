@@ -54,15 +54,18 @@ class MinimalScope(Compared):
     def check(self, ctx: Context) -> Result:
         base = self.compared(ctx)
         result = Result()
-        variants: dict[str, dict[str, Any]] = {
-            "a minimal scope (no raw_path, root_path, scheme, client, server, extensions or "
-            "asgi.spec_version: all optional, with documented defaults)": {"minimal": True},
-            # www.rst: raw_path is "Optional; if missing defaults to None" (BlackSheep 2.4
+        # (transcript name, what the message says the scope had, the scope's options)
+        variants: tuple[tuple[str, str, dict[str, Any]], ...] = (
+            ("a minimal scope", "a minimal scope (no raw_path, root_path, scheme, client, "
+             "server, extensions or asgi.spec_version: all optional, with documented defaults)",
+             {"minimal": True}),
+            # www.rst: raw_path is "Optional; if missing defaults to None" (BlackSheep 2.6.4
             # raises ValueError('Expected bytes or str') on it).
-            "raw_path None (optional, defaulting to None)": {"none": ("raw_path",)},
-        }
-        for label, options in variants.items():
-            t = self.variant(ctx, label.split(" (")[0], **options)
+            ("raw_path None", "raw_path None (optional, defaulting to None)",
+             {"none": ("raw_path",)}),
+        )
+        for name, label, options in variants:
+            t = self.variant(ctx, name, **options)
             result.transcripts.append(t)
             changed = difference(base, t)
             if changed:

@@ -48,7 +48,7 @@ async def needs_client(scope: Any, receive: Any, send: Any) -> None:
 
 @breaks("GEN-APP-014", "S10-minimal-scope")
 async def decodes_raw_path(scope: Any, receive: Any, send: Any) -> None:
-    """BlackSheep 2.4: raw_path is present but None (its documented default) and the app
+    """BlackSheep 2.6.4: raw_path is present but None (its documented default) and the app
     decodes it anyway."""
     if scope["type"] == "http":
         raw = scope.get("raw_path", scope["path"].encode())
