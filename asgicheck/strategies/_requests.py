@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
+from asgicheck.contract import BODY_METHODS  # those a body is generated for
 from asgicheck.strategies._bodies import _cut, _decode_body
 from asgicheck.strategies._content import NO_BODY, START, labelled, shaped
 from asgicheck.strategies._headers import Headers, _header_decoder
@@ -40,7 +41,6 @@ __all__ = ["BODY_METHODS", "METHODS", "Parts", "http_requests", "request_program
            "split"]
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})  # those a body is generated for
 _SWITCH = re.compile(rb"([\xf0-\xff])")
 _QUERY, _HEADERS, _PATH, _BODY = 0, 1, 2, 3
 _ESCAPE = 0xEF  # in a body part: EF, b is one of EE-FF (see _body_bytes)
