@@ -15,8 +15,8 @@ any order, perhaps in another process), so everything shared is computed lazily 
   second server would, and its scenario's transcript says so;
 * **baselines**: the plain exchange of a target, run twice, so comparison scenarios can tell a
   difference caused by the script from an app whose answers vary from call to call;
-* **stall confirmation**: an exchange that shows an event-loop stall (OPS-APP-003) is run once
-  more, and the stall is reported only if it shows again.
+* **stall confirmation**: an exchange (or a set run at once) that shows an event-loop stall
+  (OPS-APP-003) is run once more, and the stall is reported only if it shows again.
 """
 
 from __future__ import annotations
@@ -150,12 +150,7 @@ class Context:
         """Run one exchange. A stall (OPS-APP-003) must show twice to count: a loaded machine
         can deschedule the app's thread for longer than the threshold, and a real blocking
         call blocks every time."""
-        first = self._once(script, lifespan)
-        if first.ended == "timeout" or not any(v.rule == "OPS-APP-003"
-                                               for v in first.violations):
-            return first
-        second = self._once(script, lifespan)
-        return first if any(v.rule == "OPS-APP-003" for v in second.violations) else second
+        return _confirmed(lambda: [self._once(script, lifespan)])[0]
 
     def _once(self, script: Script, lifespan: bool) -> Transcript:
         server = self.server() if lifespan else None
@@ -164,6 +159,10 @@ class Context:
         return run(self.app, script, selection=self.options.selection)
 
     def concurrently(self, scripts: Sequence[Script]) -> list[Transcript]:
+        """Run exchanges at the same time; a stall must show twice to count, as in exchange()."""
+        return _confirmed(lambda: self._at_once(scripts))
+
+    def _at_once(self, scripts: Sequence[Script]) -> list[Transcript]:
         server = self.server()
         if server is not None:
             return server.run_concurrently(scripts)
@@ -196,6 +195,20 @@ class Context:
                 server.shutdown()
         for runner in runners:
             runner.retire()
+
+
+def _confirmed(attempt: Callable[[], list[Transcript]]) -> list[Transcript]:
+    """``attempt()``'s transcripts, taken again once when they show a stall (OPS-APP-003) and
+    nothing hung: the second take counts unless it stalls too, when the first is kept."""
+    first = attempt()
+    if any(t.ended == "timeout" for t in first) or not _stalled(first):
+        return first
+    second = attempt()
+    return first if _stalled(second) else second
+
+
+def _stalled(transcripts: list[Transcript]) -> bool:
+    return any(v.rule == "OPS-APP-003" for t in transcripts for v in t.violations)
 
 
 _contexts: dict[tuple[int, object], tuple[Any, Context]] = {}

@@ -245,3 +245,41 @@ async def asyncio_forever() -> None:
     import asyncio
 
     await asyncio.Event().wait()
+
+
+def _stalls_when_crowded(times: int) -> Any:
+    """An app that blocks its loop for 0.15 s once while other requests are in flight, in the
+    first ``times`` such crowds: once stands for a machine that descheduled the loop's thread,
+    every time for an app that really blocks under load."""
+    in_flight = 0
+    left = times
+    blocked = False  # in this crowd
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal in_flight, left, blocked
+        if scope["type"] != "http":
+            return await bad_apps.good(scope, receive, send)
+        in_flight += 1
+        try:
+            await bad_apps.read_body(receive)
+            if in_flight > 1 and left > 0 and not blocked:
+                left -= 1
+                blocked = True
+                time.sleep(0.15)  # the blocking call under test, not a stand-in for a wait
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [[b"content-type", b"text/plain"]]})
+            await send({"type": "http.response.body", "body": b"ok"})
+        finally:
+            in_flight -= 1
+            if not in_flight:
+                blocked = False
+
+    return app
+
+
+@pytest.mark.parametrize(("times", "reported"), [(1, False), (1000, True)])
+def test_a_stall_seen_once_among_concurrent_connections_is_taken_again(
+        times: int, reported: bool) -> None:
+    outcome = scenario("concurrent-connections", GET).run(_stalls_when_crowded(times), FAST)
+    assert ("OPS-APP-003" in {v.rule for v in outcome.violations}) is reported, \
+        outcome.transcript
