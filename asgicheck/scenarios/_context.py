@@ -24,13 +24,16 @@ from __future__ import annotations
 import atexit
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from asgicheck.contract import RunOptions
 from asgicheck.driver import Runner, Script, Server, run, run_concurrently
 from asgicheck.transcript import Transcript
 
-__all__ = ["RESTARTED", "Baseline", "Context", "SessionCycle", "close_sessions", "context_for"]
+__all__ = ["RESTARTED", "Baseline", "Context", "SessionCycle", "close_sessions", "confirmed",
+           "context_for"]
+
+T = TypeVar("T")
 
 RESTARTED = ("this ran in a second lifespan session: the run's session had already been shut "
              "down (lifespan/L01-full judges that), so the app was started again, on a fresh "
@@ -147,10 +150,8 @@ class Context:
     # -- exchanges ------------------------------------------------------------------------------
 
     def exchange(self, script: Script, *, lifespan: bool = True) -> Transcript:
-        """Run one exchange. A stall (OPS-APP-003) must show twice to count: a loaded machine
-        can deschedule the app's thread for longer than the threshold, and a real blocking
-        call blocks every time."""
-        return _confirmed(lambda: [self._once(script, lifespan)])[0]
+        """Run one exchange; a stall (OPS-APP-003) must show twice to count (``confirmed``)."""
+        return confirmed(lambda: [self._once(script, lifespan)], list)[0]
 
     def _once(self, script: Script, lifespan: bool) -> Transcript:
         server = self.server() if lifespan else None
@@ -160,7 +161,7 @@ class Context:
 
     def concurrently(self, scripts: Sequence[Script]) -> list[Transcript]:
         """Run exchanges at the same time; a stall must show twice to count, as in exchange()."""
-        return _confirmed(lambda: self._at_once(scripts))
+        return confirmed(lambda: self._at_once(scripts), list)
 
     def _at_once(self, scripts: Sequence[Script]) -> list[Transcript]:
         server = self.server()
@@ -197,17 +198,19 @@ class Context:
             runner.retire()
 
 
-def _confirmed(attempt: Callable[[], list[Transcript]]) -> list[Transcript]:
-    """``attempt()``'s transcripts, taken again once when they show a stall (OPS-APP-003) and
-    nothing hung: the second take counts unless it stalls too, when the first is kept."""
+def confirmed(attempt: Callable[[], T], shown: Callable[[T], Sequence[Transcript]]) -> T:
+    """What ``attempt()`` gives, taken again once when its transcripts (``shown``) show a stall
+    (OPS-APP-003) and nothing hung: the second take counts unless it stalls too, when the first
+    is kept. A loaded machine can deschedule the app's thread for longer than the threshold; a
+    real blocking call blocks every time."""
     first = attempt()
-    if any(t.ended == "timeout" for t in first) or not _stalled(first):
+    if any(t.ended == "timeout" for t in shown(first)) or not _stalled(shown(first)):
         return first
     second = attempt()
-    return first if _stalled(second) else second
+    return first if _stalled(shown(second)) else second
 
 
-def _stalled(transcripts: list[Transcript]) -> bool:
+def _stalled(transcripts: Sequence[Transcript]) -> bool:
     return any(v.rule == "OPS-APP-003" for t in transcripts for v in t.violations)
 
 

@@ -283,3 +283,34 @@ def test_a_stall_seen_once_among_concurrent_connections_is_taken_again(
     outcome = scenario("concurrent-connections", GET).run(_stalls_when_crowded(times), FAST)
     assert ("OPS-APP-003" in {v.rule for v in outcome.violations}) is reported, \
         outcome.transcript
+
+
+def _startup_blocks(which: Callable[[int], bool]) -> Any:
+    """An app whose lifespan startup blocks its loop for 0.15 s on the starts ``which`` picks
+    (1: the run's session, 2: L02's second server, 3: L02 taking its cycle again)."""
+    starts = 0
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal starts
+        if scope["type"] == "lifespan":
+            message = await receive()
+            starts += 1
+            if which(starts):
+                time.sleep(0.15)  # the blocking call under test
+            await send({"type": "lifespan.startup.complete"})
+            message = await receive()
+            assert message["type"] == "lifespan.shutdown"
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await bad_apps.good(scope, receive, send)
+
+    return app
+
+
+@pytest.mark.parametrize(("which", "reported"), [(lambda n: n == 2, False), (bool, True)],
+                         ids=["once", "always"])
+def test_a_stall_seen_once_in_the_second_server_cycle_is_taken_again(
+        which: Callable[[int], bool], reported: bool) -> None:
+    outcome = scenario("L02-no-state", GET).run(_startup_blocks(which), FAST)
+    assert ("OPS-APP-003" in {v.rule for v in outcome.violations}) is reported, \
+        outcome.transcript
