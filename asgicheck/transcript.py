@@ -10,20 +10,27 @@ messages share one running count, as in the validator). ``render()`` prints it c
           +0.001 ·· client disconnected
       = returned None in 0.002 s (max loop stall 0.000 s)
 
+An app that raised also gets where it raised, its own frames of the traceback (``raised_at``),
+under the ``= raised ...`` line: ``at myapp.py:12 in startup: raise RuntimeError("no db")``.
+
 ``record()`` gives the same steps as data (the JSON report's ``exchanges``), built from the
 entries themselves: the reports never read the rendered text back.
 """
 
 from __future__ import annotations
 
+import os
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 from asgicheck.violations import Violation
 
-__all__ = ["Ended", "Entry", "EntryRecord", "ExchangeRecord", "Note", "Received", "Sent",
-           "Transcript", "changed_keys", "exception_chain", "format_message", "text_exchange"]
+__all__ = ["Ended", "Entry", "EntryRecord", "ExchangeRecord", "Frame", "FrameRecord", "Note",
+           "Received", "Sent", "Transcript", "app_frames", "changed_keys", "exception_chain",
+           "format_message", "text_exchange"]
 
 Ended = Literal["returned", "raised", "timeout", "cancelled"]
 SendResult = Literal["ok", "raised", "ignored"]
@@ -42,6 +49,16 @@ class EntryRecord(TypedDict):
     rules: list[str]
 
 
+class FrameRecord(TypedDict):
+    """One frame of where the app raised: ``file`` as shown (site-packages and the working
+    directory cut off), its ``line``, the ``function`` and the line's ``code``."""
+
+    file: str
+    line: int
+    function: str
+    code: str
+
+
 class ExchangeRecord(TypedDict):
     """One exchange as JSON-able data: ``Transcript.record()``."""
 
@@ -50,6 +67,11 @@ class ExchangeRecord(TypedDict):
     end: str | None  # how the call ended, in words
     # how it ended, as data; "running": live mode's call still running (it is not cancelled)
     ended: Ended | Literal["running"] | None
+    raised_at: list[FrameRecord]  # where the app raised, outermost frame first; else empty
+
+
+# (file, line, function, code): one frame of the app's own traceback
+Frame = tuple[str, int, str, str]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +135,7 @@ class Transcript:
     violations: tuple[Violation, ...] = ()
     exception: str | None = None  # repr of what the app raised
     exception_types: tuple[str, ...] = ()  # its type, then its __cause__/__context__ chain
+    raised_at: tuple[Frame, ...] = ()  # where: the app's frames of its traceback (app_frames)
     returned: str | None = None  # repr of a non-None return value
     timed_out: Literal["deadline", "linger"] | None = None
     duration: float = 0.0
@@ -207,6 +230,8 @@ class Transcript:
             lines.append(f"      ... {hidden} more steps not shown")
             lines.extend(_render_entry(e, marks) for e in self.entries[len(shown):][-4:])
         lines.append(self._end_line())
+        lines.extend(f"        at {file}:{line} in {function}: {code}"
+                     for file, line, function, code in self.raised_at)
         for v in self.violations:
             if v.index is None or v.index not in {getattr(e, "index", -1) for e in shown}:
                 lines.append(f"      !! {v.rule}: {v.message}")
@@ -245,7 +270,9 @@ class Transcript:
         records += [_record("finding", text=v.message, rules=[v.rule]) for v in self.violations
                     if v.index is None or v.index not in indices]
         return {"title": self._headline(), "entries": records, "end": self._end_text(),
-                "ended": self.ended}
+                "ended": self.ended,
+                "raised_at": [{"file": file, "line": line, "function": function, "code": code}
+                              for file, line, function, code in self.raised_at]}
 
     def _end_line(self) -> str:
         return f"      = {self._end_text()}"
@@ -295,7 +322,7 @@ def text_exchange(title: str, lines: Iterable[str]) -> ExchangeRecord:
     """Lines that are no app call (live mode's client and server log lines) as an exchange of
     ``text`` steps."""
     return {"title": title, "entries": [_record("text", text=line) for line in lines],
-            "end": None, "ended": None}
+            "end": None, "ended": None, "raised_at": []}
 
 
 def _entry_record(entry: Entry, marks: dict[int, list[str]]) -> EntryRecord:
@@ -344,6 +371,31 @@ def exception_chain(exc: BaseException) -> tuple[str, ...]:
         names.append(type(current).__name__)
         current = current.__cause__ or current.__context__
     return tuple(names)
+
+
+_OWN = str(Path(__file__).resolve().parent) + os.sep  # asgicheck's frames are not the app's
+FRAMES = 8  # the innermost frames kept: where it raised, and what called it
+
+
+def app_frames(exc: BaseException) -> tuple[Frame, ...]:
+    """Where ``exc`` was raised: the frames of its traceback outside asgicheck (the driver's
+    own come first, as it called the app), outermost first, the innermost ``FRAMES`` of them."""
+    frames = [frame for frame, _ in traceback.walk_tb(exc.__traceback__)
+              if not frame.f_code.co_filename.startswith(_OWN)]
+    summary = traceback.StackSummary.extract(
+        ((frame, frame.f_lineno) for frame in frames[-FRAMES:]), capture_locals=False)
+    return tuple((_shown_path(f.filename), f.lineno or 0, f.name, (f.line or "").strip())
+                 for f in summary)
+
+
+def _shown_path(filename: str) -> str:
+    """A frame's file as a reader finds it: inside site-packages from there, inside the working
+    directory relative to it, else whole."""
+    _, found, inside = filename.rpartition("site-packages" + os.sep)
+    if found:
+        return inside
+    cwd = os.getcwd() + os.sep
+    return filename[len(cwd):] if filename.startswith(cwd) else filename
 
 
 def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:

@@ -25,7 +25,14 @@ from asgicheck.driver._script import Script
 from asgicheck.driver._watchdog import Ticket
 from asgicheck.driver._wire import MAX_ENTRIES, Wire
 from asgicheck.selection import Selection
-from asgicheck.transcript import RECEIVED, Ended, Transcript, changed_keys, exception_chain
+from asgicheck.transcript import (
+    RECEIVED,
+    Ended,
+    Transcript,
+    app_frames,
+    changed_keys,
+    exception_chain,
+)
 from asgicheck.validator import Validator
 from asgicheck.violations import Party, Violation
 
@@ -330,6 +337,8 @@ class Connection(Wire):
         if exc is not None:
             fields["exception"] = repr(exc)
             fields["exception_types"] = exception_chain(exc)
+            if ended == "raised":
+                fields["raised_at"] = app_frames(exc)
         if result is not None:
             fields["returned"] = repr(result)[:200]
         if ended == "timeout":

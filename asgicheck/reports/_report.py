@@ -22,7 +22,7 @@ from asgicheck.violations import Severity, Violation
 __all__ = ["SCHEMA_VERSION", "format_failure", "json_report", "result_record", "summary_lines",
            "write_json"]
 
-SCHEMA_VERSION = 5  # docs/json-report.md has the changelog
+SCHEMA_VERSION = 6  # docs/json-report.md has the changelog
 STATUSES = ("passed", "failed", "warned", "skipped")
 Record = Mapping[str, Any]
 

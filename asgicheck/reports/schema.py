@@ -1,4 +1,4 @@
-"""The JSON report's schema (``schema_version`` 5), as JSON Schema.
+"""The JSON report's schema (``schema_version`` 6), as JSON Schema.
 
 ``SCHEMA`` is the contract docs/json-report.md describes field by field. It is plain JSON Schema
 (draft 2020-12): validate a report with any validator, e.g. ``jsonschema.validate(document,
@@ -50,6 +50,10 @@ _EXCHANGE = _record({
     "entries": {"type": "array", "items": _ENTRY},
     "end": _NULLABLE_STRING,
     "ended": {"enum": ["returned", "raised", "timeout", "cancelled", "running", None]},
+    "raised_at": {"type": "array", "items": _record({
+        "file": {"type": "string"}, "line": {"type": "integer", "minimum": 0},
+        "function": {"type": "string"}, "code": {"type": "string"},
+    })},
 })
 
 _RESULT = _record({
@@ -71,7 +75,7 @@ SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "asgicheck JSON report",
     **_record({
-        "schema_version": {"const": 5},
+        "schema_version": {"const": 6},
         "tool": _record({"name": {"const": "asgicheck"}, "version": {"type": "string"}}),
         "app": _record({
             "spec": {"type": "string"}, "source": {"type": "string"},

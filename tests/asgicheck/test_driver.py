@@ -281,3 +281,31 @@ def test_a_cancelled_receive_does_not_consume_what_comes_next() -> None:
     assert t.ended == "returned", t.render()
     assert seen == [{"type": "http.request", "body": b"abc", "more_body": False}]
     assert t.body == b"abc" and not t.violations, t.render()
+
+
+def test_a_raised_exchange_records_where_the_app_raised_outside_asgicheck() -> None:
+    async def connect() -> None:
+        raise RuntimeError("database is down")
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await connect()
+
+    t = run(app, http_script(http_scope("GET", "/")))
+    assert t.ended == "raised"
+    files = {file for file, _, _, _ in t.raised_at}
+    assert files == {"tests/asgicheck/test_driver.py"} or all(
+        file.endswith("test_driver.py") for file in files), t.raised_at
+    assert [(function, code) for _, _, function, code in t.raised_at] == [
+        ("app", "await connect()"), ("connect", 'raise RuntimeError("database is down")')]
+    assert "        at " in t.render() and "in connect: raise RuntimeError" in t.render()
+    assert t.record()["raised_at"][-1]["function"] == "connect"
+
+
+def test_an_exchange_that_returned_records_no_frames() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    t = run(app, http_script(http_scope("GET", "/")))
+    assert t.ended == "returned" and t.raised_at == () and t.record()["raised_at"] == []

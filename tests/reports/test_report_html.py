@@ -147,3 +147,14 @@ def test_the_html_path_resolves_option_then_ini_then_pyproject(
         expected: str | None) -> None:
     settings = resolve({"--asgicheck": "m:app", **options}, ini, {}, tool)
     assert settings is not None and settings.html_path == expected
+
+
+def test_where_the_app_raised_is_shown_under_its_exchange(failing_run: Run) -> None:
+    document = copy.deepcopy(failing_run.document)
+    result = next(r for r in document["results"] if r["exchanges"] and r["status"] == "failed")
+    result["exchanges"][0]["ended"] = "raised"
+    result["exchanges"][0]["raised_at"] = [
+        {"file": "myapp.py", "line": 12, "function": "startup", "code": "raise Boom('<db>')"}]
+    html = render_html(document)
+    assert '<div class="end frame">at myapp.py:12 in startup: <code>raise Boom(&#x27;&lt;db' \
+        in html

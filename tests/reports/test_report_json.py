@@ -156,6 +156,6 @@ def test_a_long_transcript_records_what_render_shows() -> None:
 
 def test_live_text_lines_are_recorded_as_text() -> None:
     assert text_exchange("GET / through uvicorn", ["client: GET / -> 200"]) == {
-        "title": "GET / through uvicorn", "end": None, "ended": None,
+        "title": "GET / through uvicorn", "end": None, "ended": None, "raised_at": [],
         "entries": [{"kind": "text", "index": None, "time": None, "type": None,
                      "text": "client: GET / -> 200", "send_result": None, "rules": []}]}

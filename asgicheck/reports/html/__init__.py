@@ -35,7 +35,7 @@ _POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def render_html(document: Record, *, generated: datetime | None = None) -> str:
-    """The whole page for one JSON report document (``schema_version`` 5; earlier ones too)."""
+    """The whole page for one JSON report document (``schema_version`` 6; earlier ones too)."""
     when = (generated or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M:%S %Z")
     cards, by_scenario, by_rule = finding_cards(document)
     results = document["results"]

@@ -117,6 +117,9 @@ def _timeline(exchange: Record, marks: dict[str, str]) -> str:
                     f'<td class="type"><span>{esc(entry["type"] or "")}</span></td>'
                     f'<td class="fields">{esc(fields)}</td><td class="marks">{flags}</td></tr>')
     end = f'<div class="end">= {esc(exchange["end"])}</div>' if exchange.get("end") else ""
+    end += "".join(  # raised_at: since schema 6
+        f'<div class="end frame">at {esc(f["file"])}:{f["line"]} in {esc(f["function"])}: '
+        f'<code>{esc(f["code"])}</code></div>' for f in exchange.get("raised_at", ()))
     table = f'<table class="timeline">{"".join(rows)}</table>' if rows else ""
     return f'<div class="exchange"><div class="head">{esc(exchange["title"])}</div>{table}' \
            f"{end}</div>"

@@ -130,6 +130,7 @@ ul.violations .message { font-family: var(--mono); font-size: 13px; overflow-wra
 .exchange .head { background: var(--soft); padding: 6px 12px; font-family: var(--mono);
   font-size: 13px; font-weight: 600; border-bottom: 1px solid var(--line);
   overflow-wrap: anywhere; }
+.exchange .end.frame { padding-top: 0; padding-left: 28px; }
 .exchange .end { padding: 6px 12px; font-family: var(--mono); font-size: 13px;
   color: var(--muted); background: var(--soft); overflow-wrap: anywhere; }
 table.timeline td { font-family: var(--mono); font-size: 12.5px; padding: 4px 10px;
