@@ -314,3 +314,18 @@ def test_a_stall_seen_once_in_the_second_server_cycle_is_taken_again(
     outcome = scenario("L02-no-state", GET).run(_startup_blocks(which), FAST)
     assert ("OPS-APP-003" in {v.rule for v in outcome.violations}) is reported, \
         outcome.transcript
+
+
+def test_a_startup_that_raises_is_reported_with_where_it_raised() -> None:
+    async def open_pool() -> None:
+        raise ConnectionError("database is down")
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await receive()
+            await open_pool()
+        await bad_apps.good(scope, receive, send)
+
+    outcome = scenario("L01-full", GET).run(app, FAST)
+    assert "LS-APP-002" in {v.rule for v in outcome.violations}
+    assert 'in open_pool: raise ConnectionError("database is down")' in outcome.transcript
