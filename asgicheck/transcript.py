@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -215,8 +215,13 @@ class Transcript:
 
     # -- rendering ------------------------------------------------------------------------------
 
-    def render(self, *, limit: int = 60) -> str:
-        """One line per step; ``!! RULE-ID`` marks the step a violation points at."""
+    def render(self, *, limit: int = 60, counted: Collection[str] | None = None) -> str:
+        """One line per step; ``!! RULE-ID`` marks the step a violation points at.
+
+        ``counted``: the rules the item this transcript belongs to reports; the others are
+        marked ``-- RULE-ID`` instead, as found here but not counted (another finding explains
+        them, or another item reports them), so that every ``!!`` is on the item's "broke" line.
+        """
         marks: dict[int, list[str]] = {}
         for v in self.violations:
             if v.index is not None:
@@ -224,17 +229,21 @@ class Transcript:
         lines = [self._headline()]
         shown = self.entries if len(self.entries) <= limit else self.entries[:limit - 5]
         for entry in shown:
-            lines.append(_render_entry(entry, marks))
+            lines.append(_render_entry(entry, marks, counted))
         if len(shown) < len(self.entries) or self.dropped:
             hidden = len(self.entries) - len(shown) + self.dropped
             lines.append(f"      ... {hidden} more steps not shown")
-            lines.extend(_render_entry(e, marks) for e in self.entries[len(shown):][-4:])
+            lines.extend(_render_entry(e, marks, counted)
+                         for e in self.entries[len(shown):][-4:])
         lines.append(self._end_line())
         lines.extend(f"        at {file}:{line} in {function}: {code}"
                      for file, line, function, code in self.raised_at)
         for v in self.violations:
             if v.index is None or v.index not in {getattr(e, "index", -1) for e in shown}:
-                lines.append(f"      !! {v.rule}: {v.message}")
+                if counted is None or v.rule in counted:
+                    lines.append(f"      !! {v.rule}: {v.message}")
+                else:
+                    lines.append(f"      -- {v.rule} (not counted here): {v.message}")
         return "\n".join(lines)
 
     def _headline(self) -> str:
@@ -295,7 +304,8 @@ class Transcript:
         return self.render()
 
 
-def _render_entry(entry: Entry, marks: dict[int, list[str]]) -> str:
+def _render_entry(entry: Entry, marks: dict[int, list[str]],
+                  counted: Collection[str] | None = None) -> str:
     if isinstance(entry, Note):
         return f"          +{entry.time:.3f} ·· {entry.text}"
     if isinstance(entry, Received):
@@ -306,8 +316,11 @@ def _render_entry(entry: Entry, marks: dict[int, list[str]]) -> str:
             text += "  (send raised ClientDisconnected)"
         elif entry.result == "ignored":
             text += "  (ignored: connection over)"
-    rules = marks.get(entry.index)
-    flag = f"  !! {' '.join(rules)}" if rules else ""
+    rules = marks.get(entry.index, [])
+    counts = [r for r in rules if counted is None or r in counted]
+    muted = [r for r in rules if r not in counts]
+    flag = (f"  !! {' '.join(counts)}" if counts else "") + \
+        (f"  -- {' '.join(muted)}" if muted else "")
     return f"      #{entry.index:<3}+{entry.time:.3f} {text}{flag}"
 
 

@@ -147,7 +147,9 @@ class PropertyScenario(Scenario):
             path = write_replay(self.fuzz.replay_dir, self.id, self.prop.number, example,
                                 findings=findings, code=code, target=_target_json(self.target))
             details["replay_file"] = str(path)
-        transcript = "\n\n".join(t.render(limit=40) for t in verdict.transcripts)
+        counted = {v.rule for v in verdict.findings}
+        transcript = "\n\n".join(t.render(limit=40, counted=counted)
+                                 for t in verdict.transcripts)
         lines = [f"shrunk counterexample: {example.describe()}", "", transcript, "",
                  "reproduce without Hypothesis (paste into a test file):", "",
                  *("    " + line if line else "" for line in code.splitlines())]

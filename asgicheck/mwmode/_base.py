@@ -135,7 +135,8 @@ class MiddlewareScenario(Scenario):
         return Outcome(
             scenario_id=self.id, status=status_of(found, options.selection),
             violations=tuple(found),
-            transcript="\n\n".join(t.render(limit=40) for t in result.transcripts),
+            transcript="\n\n".join(t.render(limit=40, counted={v.rule for v in found})
+                                   for t in result.transcripts),
             exchanges=tuple(t.record(limit=40) for t in result.transcripts),
             duration=time.perf_counter() - started, details=details)
 

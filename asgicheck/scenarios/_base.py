@@ -91,6 +91,7 @@ class Base(Scenario):
                     continue
                 seen.add((v.rule, v.message))
                 found.append(v)
+        counted = {v.rule for v in found}
         details = dict(result.details)
         if repeated:
             details["also_in_baseline"] = sorted(repeated)
@@ -100,7 +101,8 @@ class Base(Scenario):
         return Outcome(
             scenario_id=self.id, status=status_of(found, selection), violations=tuple(found),
             transcript="\n\n".join([*(f"note: {n}" for n in notes),
-                                     *(t.render(limit=40) for t in result.transcripts)]),
+                                     *(t.render(limit=40, counted=counted)
+                                       for t in result.transcripts)]),
             exchanges=tuple(t.record(limit=40) for t in result.transcripts),
             duration=time.perf_counter() - started, details=details)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib.util
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -329,3 +331,19 @@ def test_a_startup_that_raises_is_reported_with_where_it_raised() -> None:
     outcome = scenario("L01-full", GET).run(app, FAST)
     assert "LS-APP-002" in {v.rule for v in outcome.violations}
     assert 'in open_pool: raise ConnectionError("database is down")' in outcome.transcript
+
+
+def test_every_rule_marked_in_an_items_transcript_is_on_its_broke_line() -> None:
+    async def hangs_after_disconnect(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await bad_apps.good(scope, receive, send)
+        if (await receive())["type"] == "http.disconnect":
+            await asyncio.Event().wait()
+        await bad_apps.good(scope, receive, send)
+
+    outcome = scenario("S06-disconnect-first", GET).run(hangs_after_disconnect, FAST)
+    counted = {v.rule for v in outcome.violations}
+    assert "OPS-APP-002" not in counted and counted, outcome.transcript
+    assert "-- OPS-APP-002 (not counted here): " in outcome.transcript
+    marked = set(re.findall(r"!! ([A-Z]+-[A-Z]+-\d+)", outcome.transcript))
+    assert marked <= counted, outcome.transcript
