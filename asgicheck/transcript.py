@@ -19,8 +19,8 @@ entries themselves: the reports never read the rendered text back.
 
 from __future__ import annotations
 
+import linecache
 import os
-import traceback
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,8 +70,8 @@ class ExchangeRecord(TypedDict):
     raised_at: list[FrameRecord]  # where the app raised, outermost frame first; else empty
 
 
-# (file, line, function, code): one frame of the app's own traceback
-Frame = tuple[str, int, str, str]
+# (file, line, function): one frame of the app's own traceback, as the code object names it
+Frame = tuple[str, int, str]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,8 +236,8 @@ class Transcript:
             lines.extend(_render_entry(e, marks, counted)
                          for e in self.entries[len(shown):][-4:])
         lines.append(self._end_line())
-        lines.extend(f"        at {file}:{line} in {function}: {code}"
-                     for file, line, function, code in self.raised_at)
+        lines.extend(f"        at {f['file']}:{f['line']} in {f['function']}: {f['code']}"
+                     for f in self.frames())
         for v in self.violations:
             if v.index is None or v.index not in {getattr(e, "index", -1) for e in shown}:
                 if counted is None or v.rule in counted:
@@ -280,8 +280,14 @@ class Transcript:
                     if v.index is None or v.index not in indices]
         return {"title": self._headline(), "entries": records, "end": self._end_text(),
                 "ended": self.ended,
-                "raised_at": [{"file": file, "line": line, "function": function, "code": code}
-                              for file, line, function, code in self.raised_at]}
+                "raised_at": self.frames()}
+
+    def frames(self) -> list[FrameRecord]:
+        """``raised_at`` as a reader sees it: each file shortened, with its line of source
+        (looked up only now: a raise in a fuzzing run's thousandth exchange costs no I/O)."""
+        return [{"file": _shown_path(file), "line": line, "function": function,
+                 "code": linecache.getline(file, line).strip()}
+                for file, line, function in self.raised_at]
 
     def _end_line(self) -> str:
         return f"      = {self._end_text()}"
@@ -393,12 +399,14 @@ FRAMES = 8  # the innermost frames kept: where it raised, and what called it
 def app_frames(exc: BaseException) -> tuple[Frame, ...]:
     """Where ``exc`` was raised: the frames of its traceback outside asgicheck (the driver's
     own come first, as it called the app), outermost first, the innermost ``FRAMES`` of them."""
-    frames = [frame for frame, _ in traceback.walk_tb(exc.__traceback__)
-              if not frame.f_code.co_filename.startswith(_OWN)]
-    summary = traceback.StackSummary.extract(
-        ((frame, frame.f_lineno) for frame in frames[-FRAMES:]), capture_locals=False)
-    return tuple((_shown_path(f.filename), f.lineno or 0, f.name, (f.line or "").strip())
-                 for f in summary)
+    frames: list[Frame] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not code.co_filename.startswith(_OWN):
+            frames.append((code.co_filename, tb.tb_lineno, code.co_name))
+        tb = tb.tb_next
+    return tuple(frames[-FRAMES:])
 
 
 def _shown_path(filename: str) -> str:

@@ -110,6 +110,7 @@ class Connection(Wire):
             if until > ticket.until:
                 ticket.until = until
         context = self.context = _Context()
+        self.stepping = True
         if self.script.disconnect_at == 0:
             self._advance()
         hosts = runner.hosts
@@ -142,6 +143,7 @@ class Connection(Wire):
             exc = error
         finally:
             leave_task(loop, task)
+            self.stepping = False
         if pending is not _ENDED:
             assert call is not None
             hosts.lend(host)
@@ -179,6 +181,9 @@ class Connection(Wire):
         remaining = None if deadline is None else deadline - self.first_stall
         self.mark = self.runner.meter.begin(self, remaining)
         self.done = self.runner.loop.create_future()
+        self.stepping = False
+        if self.deferred is not None:
+            self._schedule_deferred()
         assert self.host is not None
         self.host.adopt(self, coro, *pending)
 

@@ -11,8 +11,9 @@ rules the server side keeps here:
 * ``send()`` after the client left mid-response raises ``ClientDisconnected`` at spec_version
   2.4+ and is a silent no-op before (www.rst § Disconnected Client - send exception, A3).
   Messages after the app itself completed the response are recorded and ignored (A8).
-* ``send()`` and a repeated ``receive()`` yield to the loop whenever the connection is over, so
-  an app that loops on them without awaiting anything else can still be cancelled.
+* A repeated ``receive()`` and every ``send()`` but the first once the connection is over
+  yield to the loop, so an app that loops on them without awaiting anything else can still be
+  cancelled, while the common case (one send that raises, and the app ends) takes no turn.
 
 This is the hot path of every exchange: the common case (the next event is due, the message is
 a dict and the response still open) takes a straight line through ``receive`` and ``send``,
@@ -60,6 +61,7 @@ class Wire(Progress):
     # Defaults, overwritten per instance only when they change.
     t0 = 0.0
     pos = count = sends = dropped = waiting = 0
+    sent_late = 0  # send() calls after the connection was over (the client left, or done)
     signalled = blocked = False
     gone = gone_open = told_gone = False  # the client left; while the response was open
     gone_event: dict[str, Any] | None = None
@@ -68,6 +70,11 @@ class Wire(Progress):
     ready_at: dict[int, float] | None = None
     watchers: list[asyncio.Future[None]] | None = None
     handles: list[asyncio.Handle] | None = None
+    # During the app's first, synchronous step no timer can fire (the loop does not turn), and
+    # most exchanges end within it: timers set meanwhile wait here, (when, callback, args),
+    # for the connection to go slow (``_schedule_deferred``), and are dropped if it never does.
+    stepping = False
+    deferred: list[tuple[float, Any, tuple[Any, ...]]] | None = None
 
     # -- receive --------------------------------------------------------------------------------
 
@@ -295,7 +302,9 @@ class Wire(Progress):
             if not self.sends & 63:
                 await asyncio.sleep(0)
             return
-        await asyncio.sleep(0)
+        self.sent_late = late = self.sent_late + 1
+        if late > 1:  # the first late send() is an app's cleanup, the next ones a loop
+            await asyncio.sleep(0)
         if result == "raised":
             kind = message.get("type") if is_dict else message
             exc = ClientDisconnected(f"the client disconnected; send({kind!r}) has nowhere to go")
@@ -315,9 +324,23 @@ class Wire(Progress):
             self.log.append((NOTE, _now() - (self.t0 or _now()), text))
 
     def _later(self, delay: float, callback: Any, *args: Any) -> None:
+        if self.stepping:
+            if self.deferred is None:
+                self.deferred = []
+            self.deferred.append((self.loop.time() + delay, callback, args))
+            return
         if self.handles is None:
             self.handles = []
         self.handles.append(self.loop.call_later(delay, callback, *args))
+
+    def _schedule_deferred(self) -> None:
+        """Set the timers the first step asked for, at the times it asked for them."""
+        deferred, self.deferred = self.deferred, None
+        if deferred:
+            if self.handles is None:
+                self.handles = []
+            call_at = self.loop.call_at
+            self.handles.extend(call_at(when, callback, *args) for when, callback, args in deferred)
 
     def expire(self, kind: str, why: str | None = None) -> None:
         raise NotImplementedError
