@@ -28,9 +28,9 @@ from typing import Any, Literal, TypedDict
 
 from asgicheck.violations import Violation
 
-__all__ = ["Ended", "Entry", "EntryRecord", "ExchangeRecord", "Frame", "FrameRecord", "Note",
-           "Received", "Sent", "Transcript", "app_frames", "changed_keys", "exception_chain",
-           "format_message", "text_exchange"]
+__all__ = ["NOTE", "RECEIVED", "SENT", "Ended", "Entry", "EntryRecord", "ExchangeRecord", "Frame",
+           "FrameRecord", "Note", "Received", "Sent", "Transcript", "app_frames", "changed_keys",
+           "exception_chain", "format_message", "text_exchange"]
 
 Ended = Literal["returned", "raised", "timeout", "cancelled"]
 SendResult = Literal["ok", "raised", "ignored"]
@@ -200,9 +200,10 @@ class Transcript:
 
     def first_disconnect(self) -> int | None:
         """The position in ``entries`` of the first disconnect the app received."""
-        for position, entry in enumerate(self.entries):
-            if isinstance(entry, Received) and str(entry.event.get("type")).endswith(
-                    ".disconnect"):
+        # Read off the log (one item per entry), as a fuzzing property asks this of every
+        # example and most transcripts are never rendered.
+        for position, item in enumerate(self.log):
+            if item[0] == RECEIVED and str(item[3].get("type")).endswith(".disconnect"):
                 return position
         return None
 
@@ -211,7 +212,7 @@ class Transcript:
         first = self.first_disconnect()
         if first is None:
             return 0
-        return sum(1 for e in self.entries[first + 1:] if isinstance(e, Received))
+        return sum(1 for item in self.log[first + 1:] if item[0] == RECEIVED)
 
     # -- rendering ------------------------------------------------------------------------------
 
