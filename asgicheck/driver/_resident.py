@@ -145,8 +145,10 @@ def resident(body: Callable[[], T], runner: Runner | None = None) -> T:
                 break
             except queue.Empty:
                 continue
-    except BaseException:  # noqa: B036 - a wedge, or the caller interrupted: evict the body
+    except BaseException as exc:  # noqa: B036 - a wedge, or a Ctrl-C: evict the body
         host.evicted = True
+        if isinstance(exc, KeyboardInterrupt):  # as Runner.call: the shutdown that follows
+            runner.retire()  # must not queue behind the body
         raise
     if ok:
         return value  # type: ignore[no-any-return]

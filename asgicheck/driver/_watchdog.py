@@ -44,6 +44,7 @@ __all__ = ["Abandoned", "Heartbeat", "Runner", "Ticket", "Wedged", "shared_runne
 T = TypeVar("T")
 _now = time.perf_counter
 _new = object.__new__
+WAKE = 0.25  # the longest the caller's thread waits without looking for a signal (seconds)
 _SimpleQueue = queue.SimpleQueue
 
 class Wedged(Exception):
@@ -192,17 +193,23 @@ class Runner:
         self._jobs.put((job, ticket))
         get = ticket.reply.get
         left = timeout  # a job only ever moves ``until`` later
-        while True:
-            try:
-                ok, value = get(True, left if left > 0.0 else 0.0)
-                break
-            except queue.Empty:
-                left = ticket.until - _now()
-                if left <= 0.0:
-                    self.retire()
-                    stalled = _now() - self.meter.alive
-                    self.stop()  # before anyone closes the records: they say how it went
-                    raise Wedged(stalled, self) from None
+        try:
+            while True:
+                try:
+                    # In slices: a SIGINT the OS hands to another thread does not wake this
+                    # wait, and Python runs its handler (Ctrl-C's KeyboardInterrupt) only between.
+                    ok, value = get(True, WAKE if left > WAKE else left if left > 0.0 else 0.0)
+                    break
+                except queue.Empty:
+                    left = ticket.until - _now()
+                    if left <= 0.0:
+                        self.retire()
+                        stalled = _now() - self.meter.alive
+                        self.stop()  # before anyone closes the records: they say how it went
+                        raise Wedged(stalled, self) from None
+        except KeyboardInterrupt:  # a real Ctrl-C (the app's never gets here): nobody takes
+            self.retire()  # this job's answer, and the shutdown that follows must not queue
+            raise  # behind it
         if ok:
             return value  # type: ignore[no-any-return]
         raise value
