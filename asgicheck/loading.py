@@ -16,7 +16,9 @@ import importlib
 import importlib.util
 import inspect
 import os
+import signal
 import sys
+import threading
 import traceback
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -170,8 +172,10 @@ def search_cwd_for(module_name: str) -> None:
 
 def _import(module_name: str, spec: str, what: str = "app") -> Any:
     search_cwd_for(module_name)
+    ctrl_c = _CtrlC()
     try:
-        return importlib.import_module(module_name)
+        with ctrl_c:
+            return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
             shown = ", ".join(repr(p) for p in sys.path[:4])
@@ -182,6 +186,39 @@ def _import(module_name: str, spec: str, what: str = "app") -> Any:
         raise AppLoadError(_raised_while_importing(module_name, spec, exc, what)) from exc
     except Exception as exc:
         raise AppLoadError(_raised_while_importing(module_name, spec, exc, what)) from exc
+    except KeyboardInterrupt as exc:
+        if ctrl_c.pressed:
+            raise
+        raise AppLoadError(_raised_while_importing(module_name, spec, exc, what)) from exc
+    except BaseException as exc:  # noqa: B036 - SystemExit: a module that calls sys.exit()
+        raise AppLoadError(_raised_while_importing(module_name, spec, exc, what)) from exc
+
+
+class _CtrlC:
+    """Tells a real Ctrl-C (SIGINT) from a KeyboardInterrupt the imported module raised itself:
+    while importing, SIGINT goes through a handler that notes it, then raises as Python's own
+    does. Only in the main thread, the only one signal handlers can be set from."""
+
+    def __init__(self) -> None:
+        self.pressed = self._watching = False
+        self._previous: Any = None
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self._previous = signal.signal(signal.SIGINT, self._handle)
+                self._watching = True
+            except (ValueError, OSError):  # an embedding that owns signals: watch nothing
+                pass
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._watching:
+            signal.signal(signal.SIGINT, self._previous if self._previous is not None
+                          else signal.default_int_handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.pressed = True
+        raise KeyboardInterrupt
 
 
 def _raised_while_importing(module_name: str, spec: str, exc: BaseException,

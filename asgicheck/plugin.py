@@ -60,7 +60,7 @@ from asgicheck.config import (
     resolve,
 )
 from asgicheck.contract import RunOptions, Scenario
-from asgicheck.discovery import Discovery, discover
+from asgicheck.discovery import Discovery, DiscoveryCall, discover
 from asgicheck.loading import ACCEPTED_FORMS, AppLoadError, detect_style, single_callable
 from asgicheck.reports import (
     Campaign,
@@ -199,6 +199,8 @@ class AsgiCheckCollector(pytest.Collector):
             found = run.suite.scenarios(targets, run.options)
         except ConfigError as exc:
             raise pytest.UsageError(f"asgicheck: {exc}") from None
+        if run.discovery and run.discovery.problems:  # a call that hung or raised SystemExit
+            found = [*map(DiscoveryCall, run.discovery.problems), *found]
         seen: set[str] = set()
         for scenario in found:
             if scenario.id in seen:

@@ -5,13 +5,14 @@ Path parameters get a value of their schema type (``integer`` → 1, ``string``/
 UUID, ...), and operations with a ``requestBody`` a body that satisfies its schema
 (``_bodies``). Targets read from a route table get their bodies from the document the app
 object builds (``app_document``: FastAPI's ``openapi()``, Litestar's ``openapi_schema``).
-The served document is fetched with one plain in-process request: no server, no
-validation, a short timeout, and any failure just means "no document".
+The served document is fetched with one ordinary exchange through the driver (``served``): its
+hard deadline and watchdog hold for an app that spins or blocks there, and the validator sees
+it. Whatever goes wrong with it just means "no document" here; what no app should do there
+(hang, raise SystemExit) is reported as a discovery problem (``_problems``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import re
@@ -22,8 +23,11 @@ from asgicheck.contract import Target
 from asgicheck.discovery._bodies import openapi_body
 from asgicheck.discovery._params import fill
 from asgicheck.discovery._routes import order_methods
+from asgicheck.driver import http_scope, http_script, run
+from asgicheck.transcript import Transcript
 
-__all__ = ["OPENAPI_PATH", "app_document", "openapi_targets", "served_document", "with_bodies"]
+__all__ = ["OPENAPI_PATH", "Served", "app_document", "openapi_targets", "served_document",
+           "with_bodies"]
 
 OPENAPI_PATH = "/openapi.json"
 _OPERATIONS = ("get", "post", "put", "patch", "delete", "options", "head")
@@ -94,13 +98,27 @@ def _with_body(target: Target, body: tuple[bytes, bytes] | None) -> Target:
     return dataclasses.replace(target, body=data, headers=headers)
 
 
-def served_document(app: Callable[..., Any], timeout: float) -> object:
-    """The JSON the app answers to ``GET /openapi.json`` with status 200, else None."""
-    try:
-        status, body = asyncio.run(asyncio.wait_for(_get(app, OPENAPI_PATH), timeout))
-        return json.loads(body) if status == 200 else None
-    except Exception:  # any failure: the app serves no usable document
-        return None
+@dataclasses.dataclass(frozen=True, slots=True)
+class Served:
+    """What ``GET /openapi.json`` gave: the document (None if no usable one), and the
+    exchange."""
+
+    document: object
+    transcript: Transcript
+
+
+def served_document(app: Callable[..., Any], timeout: float) -> Served:
+    """The JSON the app answers to ``GET /openapi.json`` with status 200 (else None), fetched
+    with one exchange under the driver's deadline of ``timeout`` seconds."""
+    scope = http_scope("GET", OPENAPI_PATH, headers=[(b"accept", b"application/json")])
+    transcript = run(app, http_script(scope, deadline=timeout, name="discovery"))
+    document = None
+    if transcript.ended == "returned" and transcript.status == 200:
+        try:
+            document = json.loads(transcript.body)
+        except ValueError:  # not JSON: no document
+            document = None
+    return Served(document, transcript)
 
 
 def _parameter_kinds(parameters: object) -> dict[str, object]:
@@ -114,34 +132,3 @@ def _parameter_kinds(parameters: object) -> dict[str, object]:
             else schema.get("type", "string")
         kinds[str(parameter.get("name"))] = str(kind)
     return kinds
-
-
-async def _get(app: Callable[..., Any], path: str) -> tuple[int, bytes]:
-    scope = {
-        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"},
-        "http_version": "1.1", "method": "GET", "scheme": "http", "path": path,
-        "raw_path": path.encode(), "query_string": b"", "root_path": "",
-        "headers": [[b"host", b"testserver"], [b"accept", b"application/json"]],
-        "client": ["127.0.0.1", 50000], "server": ["testserver", 80], "extensions": {},
-    }
-    sent: list[dict[str, Any]] = []
-    requested = False
-    finished = asyncio.Event()
-
-    async def receive() -> dict[str, Any]:
-        nonlocal requested
-        if not requested:
-            requested = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await finished.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-        if message.get("type") == "http.response.body" and not message.get("more_body"):
-            finished.set()
-
-    await app(scope, receive, send)
-    status = next((m.get("status") for m in sent if m.get("type") == "http.response.start"), 0)
-    body = b"".join(m.get("body", b"") for m in sent if m.get("type") == "http.response.body")
-    return int(status or 0), body

@@ -11,15 +11,18 @@
 A ``Script`` (``_script``) is what the simulated client does; ``run``, ``run_many``,
 ``run_concurrently`` and ``Server`` (``_server``) play scripts against the app and return
 ``Transcript``s; ``resident`` (``_resident``) runs the caller's code (a Hypothesis run) in the
-app's thread, where those entry points then need no hand-off. Inside: ``_connection`` is one
-exchange from the app's call to its end, ``_wire`` the receive() and send() the app is given,
-``_watchdog`` and ``_hosts`` the worker thread, its loop and the heartbeat that enforces every
-deadline, ``_progress`` what the app has done so far (the gates steps wait on), ``_endings`` the
-findings about how an app ended.
+app's thread, where those entry points then need no hand-off; ``call_app_code`` (``_calls``)
+runs app code that is no exchange (a route table) under the same watchdog. Inside:
+``_connection`` is one exchange from the app's call to its end, ``_wire`` the receive() and
+send() the app is given, ``_watchdog`` and ``_hosts`` the worker thread, its loop and the
+heartbeat that enforces every deadline, ``_stopping`` what becomes of a thread an app wedged,
+``_progress`` what the app has done so far (the gates steps wait on), ``_endings`` the findings
+about how an app ended.
 """
 
 from __future__ import annotations
 
+from asgicheck.driver._calls import AppCodeFailed, call_app_code
 from asgicheck.driver._resident import Evicted, Stranded, resident
 from asgicheck.driver._script import (
     HTTP_EXTENSIONS,
@@ -40,6 +43,7 @@ from asgicheck.transcript import Transcript
 
 __all__ = [
     "HTTP_EXTENSIONS",
+    "AppCodeFailed",
     "ClientDisconnected",
     "Evicted",
     "Gate",
@@ -50,6 +54,7 @@ __all__ = [
     "Step",
     "Stranded",
     "Transcript",
+    "call_app_code",
     "exchange",
     "http_scope",
     "http_script",

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from asgicheck.driver import _endings, _progress
 from asgicheck.driver._hosts import cancel_requested, enter_task, leave_task
 from asgicheck.driver._script import Script
-from asgicheck.driver._watchdog import Ticket
+from asgicheck.driver._stopping import Interrupted
+from asgicheck.driver._watchdog import Ticket, Wedged
 from asgicheck.driver._wire import MAX_ENTRIES, Wire
 from asgicheck.selection import Selection
 from asgicheck.transcript import (
@@ -38,6 +39,7 @@ from asgicheck.violations import Party, Violation
 
 if TYPE_CHECKING:
     from asgicheck.driver._hosts import Host
+    from asgicheck.driver._stopping import Stop
     from asgicheck.driver._watchdog import Runner
 
 __all__ = ["MARGIN", "MAX_ENTRIES", "Connection", "connection", "grace_for", "limit_for"]
@@ -81,6 +83,7 @@ class Connection(Wire):
     not_awaitable: object = _MISSING
     mark = first_stall = 0.0
     host: Host | None = None
+    interrupted = False  # it ended with the watchdog's Interrupted: the caller closes the record
     spawned: list[asyncio.Task[Any]] | None = None  # tasks the app started
     context: contextvars.Context
 
@@ -191,7 +194,10 @@ class Connection(Wire):
         """The app's coroutine returned ``value`` or raised ``exc``."""
         if self.final is not None:
             return
-        if self.timed_out:
+        if isinstance(exc, Interrupted):  # the watchdog stopped this thread: the caller's
+            self.interrupted = True  # finish_wedged() closes the record; this one only ends it
+            self._finish("timeout")
+        elif self.timed_out:
             self._finish("timeout", exc, value)
         elif exc is None:
             self._finish("returned", None, value)
@@ -288,22 +294,31 @@ class Connection(Wire):
         if self.waiter is not None or self.watchers:
             self._advance()
 
-    def finish_wedged(self, stalled: float) -> Transcript:
-        """The loop never answered: close the record from the caller's thread. The loop's
-        thread may still close it too, if the app ever lets it: the caller keeps this one."""
+    def finish_wedged(self, wedged: Wedged) -> Transcript:
+        """The loop never answered: close the record from the caller's thread, once the wedged
+        thread has been stopped (or abandoned). The loop's thread may close it too, if the app
+        lets go of it meanwhile: the caller keeps this one. A record the exchange closed before
+        the wedge (it had ended) is kept."""
         final = self.final
-        if final is not None:
+        if final is not None and not self.interrupted:
             return final
+        stop = wedged.stop()
+        stalled = wedged.stalled
         self.t0 = self.t0 or _now()  # it may never have started (another exchange wedged it)
         self.timed_out = self.timed_out or "deadline"
-        self._note(f"the event loop did not run for {stalled:.2f} s; its thread was abandoned")
-        self.final = final = self._record("timeout", None, None, max(stalled, 1e-6))
+        if stop is not None and stop.stack:
+            self._note("the app's stack when the watchdog looked (outermost first):")
+            for frame in stop.stack:
+                self._note(f"  {frame}")
+        fate = "stopped" if stop is not None and stop.outcome == "stopped" else "abandoned"
+        self._note(f"the event loop did not run for {stalled:.2f} s; its thread was {fate}")
+        self.final = final = self._record("timeout", None, None, max(stalled, 1e-6), stop)
         return final
 
     def _record(self, ended: Ended, exc: BaseException | None, result: object,
-                stalled: float) -> Transcript:
+                stalled: float, stop: Stop | None = None) -> Transcript:
         """The transcript; ``stalled`` (from the caller's thread) is how long the loop was
-        wedged."""
+        wedged, ``stop`` how stopping its thread went."""
         duration = _now() - self.t0
         script = self.script
         extra: list[Violation] = _NONE  # the driver's own findings (rarely any)
@@ -316,8 +331,11 @@ class Connection(Wire):
         elif ended == "timeout":
             extra = [_endings.hang(
                 stalled=stalled, reason=self.expire_reason, kind=self.timed_out,
-                deadline=script.deadline, linger=script.linger, blocked=self.blocked)]
+                deadline=script.deadline, linger=script.linger, blocked=self.blocked,
+                stop=stop)]
         elif exc is not None:
+            if not isinstance(exc, Exception):  # SystemExit, KeyboardInterrupt, ...: say where
+                self._note(_endings.base_exception(exc))
             self.validator.app_raised(exc)
         if stalled:
             worst = stalled

@@ -1,21 +1,33 @@
 """The driver's own findings about how an app ended: hung (OPS-APP-002), blocked the loop
-(OPS-APP-003), or gave nothing awaitable when called (GEN-APP-001)."""
+(OPS-APP-003), or gave nothing awaitable when called (GEN-APP-001); and where an app raised a
+BaseException that is no Exception (a note)."""
 
 from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asgicheck.rules import violation
 from asgicheck.violations import Violation
 
-__all__ = ["hang", "not_awaitable", "stall"]
+if TYPE_CHECKING:
+    from asgicheck.driver._stopping import Stop
+
+__all__ = ["base_exception", "hang", "not_awaitable", "raised_at", "stall"]
+
+_OWN = str(Path(__file__).resolve().parents[1])  # asgicheck's own package directory
 
 
 def hang(*, stalled: float, reason: str | None, kind: str | None, deadline: float,
-         linger: float | None, blocked: bool) -> Violation:
+         linger: float | None, blocked: bool, stop: Stop | None = None) -> Violation:
     """OPS-APP-002: the app was still running when its time was up."""
     if stalled:
+        what = stop.describe() if stop is not None and stop.stack else \
+            "its thread was abandoned"
         return violation("OPS-APP-002", f"the app kept the event loop blocked for "
-                         f"{stalled:.2f} s, past the {deadline:g} s deadline; it could not even "
-                         f"be cancelled, so its thread was abandoned")
+                         f"{stalled:.2f} s, past the {deadline:g} s deadline, so it could not "
+                         f"even be cancelled: {what}")
     if reason:
         why = reason
     elif kind == "linger":
@@ -40,3 +52,21 @@ def not_awaitable(value: object) -> Violation:
     """GEN-APP-001: calling the app did not give an awaitable."""
     return violation("GEN-APP-001", f"calling the app returned {value!r:.80}, which is not "
                      f"awaitable: an ASGI 3 app is an async callable (scope, receive, send)")
+
+
+def base_exception(exc: BaseException) -> str:
+    """Where the app raised ``exc`` (a SystemExit, KeyboardInterrupt, ...), and what it means."""
+    return (f"the app raised {type(exc).__name__}{raised_at(exc)}: no Exception, so a server "
+            f"that catches Exception around the app lets it through; asgicheck reports it here "
+            f"and goes on")
+
+
+def raised_at(exc: BaseException) -> str:
+    """`` at file.py:12 in handler``: the innermost frame of ``exc``'s traceback outside
+    asgicheck, or nothing."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not f.filename.startswith(_OWN)]
+    if not frames:
+        return ""
+    inner = frames[-1]
+    return f" at {Path(inner.filename).name}:{inner.lineno} in {inner.name}"

@@ -51,8 +51,9 @@ class Stranded(Wedged):
     """An exchange of a resident body wedged the loop. ``transcripts``: the records of the
     exchanges it cut short (none when the body's own code was running)."""
 
-    def __init__(self, stalled: float, transcripts: list[Transcript]) -> None:
-        super().__init__(stalled)
+    def __init__(self, stalled: float, transcripts: list[Transcript],
+                 runner: Runner | None = None) -> None:
+        super().__init__(stalled, runner)
         self.transcripts = transcripts
 
 
@@ -116,8 +117,10 @@ class Resident:
         for owner in list(runner.owners.values()):
             if owner.final is None and owner.kind != "lifespan":
                 running.setdefault(id(owner), owner)
-        return Stranded(stalled, [conn.final or conn.finish_wedged(stalled)
-                                  for conn in running.values()])
+        runner.stop()  # the body's own code may be what spins: stopped with or without records
+        wedged = Wedged(stalled, runner)
+        return Stranded(stalled, [conn.finish_wedged(wedged) for conn in running.values()],
+                        runner)
 
 
 def resident(body: Callable[[], T], runner: Runner | None = None) -> T:
@@ -142,8 +145,10 @@ def resident(body: Callable[[], T], runner: Runner | None = None) -> T:
                 break
             except queue.Empty:
                 continue
-    except BaseException:  # noqa: B036 - a wedge, or the caller interrupted: evict the body
+    except BaseException as exc:  # noqa: B036 - a wedge, or a Ctrl-C: evict the body
         host.evicted = True
+        if isinstance(exc, KeyboardInterrupt):  # as Runner.call: the shutdown that follows
+            runner.retire()  # must not queue behind the body
         raise
     if ok:
         return value  # type: ignore[no-any-return]

@@ -3,8 +3,8 @@
 Every exchange has a hard deadline and never raises for anything the app does: an app that
 hangs, blocks the loop, spins, raises ``KeyboardInterrupt`` or returns garbage ends as a
 ``Transcript`` whose ``ended`` and ``violations`` say what happened. Apps run in a worker thread
-(``_watchdog``); an app that spins without ever yielding (``while True: pass``) cannot be
-stopped by anything in Python, so its thread is abandoned and leaks until the process exits.
+(``_watchdog``); one that spins without ever yielding (``while True: pass``) is stopped by an
+exception raised in its frames (``_stopping``), and its record names where it spun.
 
 Most of a trivial exchange's cost is the hand-off to that thread, so ``run_many`` sends a whole
 batch in one. In the thread, an exchange whose app never has to wait runs to its end in one
@@ -73,7 +73,7 @@ def run(app: Any, script: Script, *, selection: Selection = DEFAULT) -> Transcri
     try:
         return runner.call(conn.run_alone, limit_for(script.deadline))
     except Wedged as wedged:
-        return conn.final or conn.finish_wedged(wedged.stalled)
+        return conn.finish_wedged(wedged)
 
 
 def run_concurrently(app: Any, scripts: Sequence[Script], *,
@@ -118,7 +118,7 @@ def run_many(app: Any, scripts: Sequence[Script], *,
         finished = list(results)
         running = current[0]
         if running is not None and len(finished) < len(scripts):
-            finished.append(running.final or running.finish_wedged(wedged.stalled))
+            finished.append(running.finish_wedged(wedged))
         return finished + run_many(app, scripts[len(finished):], selection=selection)
 
 
@@ -145,7 +145,7 @@ def _run_on(runner: Runner, app: Any, scripts: Sequence[Script], selection: Sele
     try:
         return runner.call(job, timeout)
     except Wedged as wedged:
-        return [c.final or c.finish_wedged(wedged.stalled) for c in connections]
+        return [c.finish_wedged(wedged) for c in connections]
 
 
 def _with_state(script: Script, state: dict[str, Any] | None) -> Script:
@@ -251,12 +251,12 @@ class Server:
         loop stops answering (or had already been lost)."""
         conn = self._conn
         if self.runner.retired:
-            return wedged(conn.final or conn.finish_wedged(self.deadline))
+            return wedged(conn.finish_wedged(Wedged(self.deadline)))
         timeout = self.deadline + self.linger + grace_for(self.deadline) + MARGIN
         try:
             return self.runner.call(job, timeout)
         except Wedged as exc:
-            return wedged(conn.final or conn.finish_wedged(exc.stalled))
+            return wedged(conn.finish_wedged(exc))
 
     def _begin(self, ticket: Ticket) -> Startup:
         self._conn.start(None, None)  # in the job, outside any task: its first step runs now

@@ -5,9 +5,11 @@ awaiting (``while True: pass``): the deadline timer never gets to run. So apps n
 caller's thread. A ``Runner`` owns one daemon thread and one event loop; the caller hands it a
 job and waits for the answer until the job's ``Ticket`` says to give up. When the answer does not
 come, the loop is wedged: the runner is *retired* and the next job gets a fresh thread and loop.
-A retired thread whose app eventually unblocks notices and exits; one whose app spins forever is
-leaked (a daemon thread burning one core until the process exits: Python has no way to kill a
-thread).
+A retired thread whose app eventually unblocks notices and exits. One whose app spins is stopped
+on the caller's first look at the wedge (``Wedged.stop()``, ``_stopping``): an exception raised
+in the app's frames, which a spin cannot outlast; an app that swallows it, or sits in a call no
+exception interrupts, is abandoned (a daemon thread, until its call returns or the process
+exits: Python has no way to kill a thread).
 
 One long-lived runner serves every exchange while nothing wedges it; lifespan and the requests
 of one run share its loop (lifespan.rst: "lifespans and requests are run in the same event loop",
@@ -35,20 +37,28 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from asgicheck.driver._hosts import Hosts
+from asgicheck.driver._stopping import Interrupted, Stop, stop_thread
 
 __all__ = ["Abandoned", "Heartbeat", "Runner", "Ticket", "Wedged", "shared_runner"]
 
 T = TypeVar("T")
 _now = time.perf_counter
 _new = object.__new__
+WAKE = 0.25  # the longest the caller's thread waits without looking for a signal (seconds)
 _SimpleQueue = queue.SimpleQueue
 
 class Wedged(Exception):
-    """The runner's loop did not answer in time: the app blocked it or spins."""
+    """The runner's loop did not answer in time: the app blocked it or spins. ``runner``: the
+    retired runner whose thread is wedged (None when it was lost earlier)."""
 
-    def __init__(self, stalled: float) -> None:
+    def __init__(self, stalled: float, runner: Runner | None = None) -> None:
         super().__init__(f"the event loop has not run for {stalled:.2f} s")
         self.stalled = stalled
+        self.runner = runner
+
+    def stop(self) -> Stop | None:
+        """Stop the wedged thread (once per runner, however many ask) and say how it went."""
+        return self.runner.stop() if self.runner is not None else None
 
 
 class Abandoned(Exception):
@@ -158,9 +168,11 @@ class Runner:
         self.retired = False
         self.retire_after_job = False  # set by a job that left a task it could not cancel
         self.loop_errors: list[str] = []  # what the loop's exception handler saw (bounded)
+        self._stopped: Stop | None = None
+        self._stopping = threading.Lock()
         self._jobs: queue.SimpleQueue[tuple[Callable[[Ticket], Any], Ticket] | None] = \
             queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._main, name="asgicheck-app-runner",
+        self._thread = threading.Thread(target=self._serve, name="asgicheck-app-runner",
                                         daemon=True)
         self._thread.start()
 
@@ -181,15 +193,23 @@ class Runner:
         self._jobs.put((job, ticket))
         get = ticket.reply.get
         left = timeout  # a job only ever moves ``until`` later
-        while True:
-            try:
-                ok, value = get(True, left if left > 0.0 else 0.0)
-                break
-            except queue.Empty:
-                left = ticket.until - _now()
-                if left <= 0.0:
-                    self.retire()
-                    raise Wedged(_now() - self.meter.alive) from None
+        try:
+            while True:
+                try:
+                    # In slices: a SIGINT the OS hands to another thread does not wake this
+                    # wait, and Python runs its handler (Ctrl-C's KeyboardInterrupt) only between.
+                    ok, value = get(True, WAKE if left > WAKE else left if left > 0.0 else 0.0)
+                    break
+                except queue.Empty:
+                    left = ticket.until - _now()
+                    if left <= 0.0:
+                        self.retire()
+                        stalled = _now() - self.meter.alive
+                        self.stop()  # before anyone closes the records: they say how it went
+                        raise Wedged(stalled, self) from None
+        except KeyboardInterrupt:  # a real Ctrl-C (the app's never gets here): nobody takes
+            self.retire()  # this job's answer, and the shutdown that follows must not queue
+            raise  # behind it
         if ok:
             return value  # type: ignore[no-any-return]
         raise value
@@ -246,7 +266,21 @@ class Runner:
     def join(self, timeout: float) -> None:
         self._thread.join(timeout)
 
+    def stop(self) -> Stop:
+        """Stop the thread of this retired runner if an app wedged it (``_stopping``); the
+        first call does it, later ones say how it went."""
+        with self._stopping:
+            if self._stopped is None:
+                self._stopped = stop_thread(self._thread)
+            return self._stopped
+
     # -- the loop thread ------------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        try:
+            self._main()
+        except Interrupted:  # the watchdog's exception, landing after the app let go: done
+            pass
 
     def _main(self) -> None:
         loop, fast, meter, get = self.loop, self.fast, self.meter, self._jobs.get

@@ -267,3 +267,144 @@ def test_without_a_synchronous_first_step_the_loop_takes_it(monkeypatch: Any) ->
     assert t.ended == "returned" and t.body == b"x", t.render()
     assert run(never_returns, http_script(http_scope(), deadline=DEADLINE)).ended == "timeout"
     assert run(not_async, http_script(http_scope())).ended == "returned"
+
+
+# -- stopping the thread an app wedged (_stopping) --------------------------------------------
+
+def test_an_app_blocked_in_time_sleep_is_abandoned_and_its_stack_named() -> None:
+    t = run(blocks, http_script(http_scope(), deadline=DEADLINE))
+    hang = next(v.message for v in t.violations if v.rule == "OPS-APP-002")
+    assert "blocked at hostile.py:" in hang and "in blocks" in hang, hang
+    assert "no exception can interrupt" in hang, hang
+    assert any("in blocks" in line for line in t.render().splitlines()), t.render()
+
+
+def test_app_code_that_is_no_exchange_runs_under_the_watchdog() -> None:
+    from asgicheck.driver import AppCodeFailed, call_app_code
+
+    assert call_app_code(lambda: threading.current_thread().name, 1.0) == \
+        "asgicheck-app-runner"
+
+    def exits() -> None:
+        raise SystemExit(2)
+
+    def interrupts() -> None:
+        raise KeyboardInterrupt
+
+    for fn, kind in ((exits, "SystemExit(2)"), (interrupts, "KeyboardInterrupt()")):
+        with pytest.raises(AppCodeFailed) as failed:
+            call_app_code(fn, 1.0, what="the app's openapi()")
+        assert str(failed.value).startswith(f"the app's openapi() raised {kind} at "
+                                            f"test_driver_watchdog.py:"), failed.value
+        assert not failed.value.hung
+
+    def sleeps() -> None:
+        time.sleep(1.0)  # the thread is abandoned; it ends when the sleep does
+
+    started = time.perf_counter()
+    with pytest.raises(AppCodeFailed) as failed:
+        call_app_code(sleeps, 0.2)
+    assert time.perf_counter() - started < 0.9
+    assert failed.value.hung and failed.value.stop is not None
+    assert failed.value.stop.outcome == "blocked", failed.value
+    assert "did not return within 0.2 s" in str(failed.value)
+    assert call_app_code(lambda: 42, 1.0) == 42  # a fresh runner took over
+
+
+SPINNING = '''
+import json, sys, threading, time
+from asgicheck.driver import AppCodeFailed, call_app_code, http_scope, http_script, resident, run
+from asgicheck.driver import Stranded
+
+
+def spin():
+    while True:
+        pass
+
+
+def swallow():
+    while True:
+        try:
+            spin()
+        except BaseException:
+            pass
+
+
+async def app(scope, receive, send):
+    if scope["path"] == "/spin":
+        spin()
+    if scope["path"] == "/swallow":
+        swallow()
+    await receive()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def runners():
+    time.sleep(0.2)  # a stopped thread closes its loop on the way out
+    return sum(t.name == "asgicheck-app-runner" and t.is_alive() for t in threading.enumerate())
+
+
+def exchange(path):
+    started = time.perf_counter()
+    t = run(app, http_script(http_scope("GET", path), deadline=0.3))
+    return {"ended": t.ended, "seconds": time.perf_counter() - started, "text": t.render(),
+            "hang": [v.message for v in t.violations if v.rule == "OPS-APP-002"]}
+
+
+found = {"spin": exchange("/spin"), "spin_runners": runners()}
+found["after_spin"] = exchange("/")
+try:
+    call_app_code(spin, 0.3, what="the app's openapi()")
+except AppCodeFailed as failed:
+    found["call"] = str(failed)
+found["call_runners"] = runners()
+try:
+    resident(lambda: run(app, http_script(http_scope("GET", "/spin"), deadline=0.3)))
+except Stranded as stranded:
+    found["resident"] = [t.render() for t in stranded.transcripts]
+found["resident_runners"] = runners()
+found["swallow"] = exchange("/swallow")
+found["swallow_runners"] = runners()
+found["after_swallow"] = exchange("/")
+print(json.dumps(found))
+'''
+
+
+def test_a_spinning_app_is_stopped_where_it_spins_and_the_run_goes_on(tmp_path: Any) -> None:
+    # In a subprocess: a thread that swallows the interrupt spins until its process ends.
+    import json
+    import subprocess
+    import sys
+
+    script = tmp_path / "spinning.py"
+    script.write_text(SPINNING, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    found = json.loads(done.stdout)
+
+    spin = found["spin"]
+    assert spin["ended"] == "timeout" and spin["seconds"] < 1.5, spin
+    assert len(spin["hang"]) == 1, spin["text"]
+    assert "it spun at spinning.py:" in spin["hang"][0], spin["hang"]
+    assert "in spin (called from spinning.py:" in spin["hang"][0], spin["hang"]
+    assert "asgicheck stopped its thread" in spin["hang"][0], spin["hang"]
+    assert "its thread was stopped" in spin["text"], spin["text"]
+    assert found["spin_runners"] == 0  # the stopped thread ended
+    assert found["after_spin"]["ended"] == "returned"
+
+    assert found["call"].startswith("the app's openapi() did not return within 0.3 s: it "
+                                    "spun at spinning.py:"), found["call"]
+    assert found["call_runners"] == 0
+
+    assert len(found["resident"]) == 1 and "asgicheck stopped its thread" in \
+        found["resident"][0], found["resident"]
+    assert found["resident_runners"] == 0
+
+    swallow = found["swallow"]
+    assert swallow["ended"] == "timeout" and swallow["seconds"] < 2.0, swallow
+    assert "swallowed the exception asgicheck raised there 5 times" in swallow["hang"][0], \
+        swallow["hang"]
+    assert "in swallow" in swallow["hang"][0], swallow["hang"]
+    assert found["swallow_runners"] == 1  # abandoned, still spinning: a fresh runner serves
+    assert found["after_swallow"]["ended"] == "returned"
