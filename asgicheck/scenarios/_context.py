@@ -16,7 +16,9 @@ any order, perhaps in another process), so everything shared is computed lazily 
 * **baselines**: the plain exchange of a target, run twice, so comparison scenarios can tell a
   difference caused by the script from an app whose answers vary from call to call;
 * **stall confirmation**: an exchange that shows an event-loop stall (OPS-APP-003) is run once
-  more, and the stall is reported only if it shows again.
+  more, and the stall is reported only if it shows again;
+* the **circuit breaker** (``_breaker``): the targets that hung, so that the items after the
+  first hang do not each wait out the deadline again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 
 from asgicheck.contract import RunOptions
 from asgicheck.driver import Runner, Script, Server, run, run_concurrently
+from asgicheck.scenarios._breaker import Breaker
 from asgicheck.transcript import Transcript
 
 __all__ = ["RESTARTED", "Baseline", "Context", "SessionCycle", "close_sessions", "context_for"]
@@ -87,6 +90,7 @@ class Context:
         self.restarted_uses = 0  # exchanges run in the second session (Base.run notes them)
         self._baselines: dict[object, Baseline] = {}
         self._probes: dict[object, Any] = {}
+        self.breaker = Breaker()  # the targets that hung, and the items that saw it
         self._lock = threading.RLock()
 
     # -- the lifespan session -------------------------------------------------------------------

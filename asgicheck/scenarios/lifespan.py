@@ -41,6 +41,9 @@ _LOST = ("an exchange wedged the event loop of the run's lifespan session, and t
          "call was lost with it, so this cycle runs on a fresh event loop")
 
 
+# How the circuit breaker names the app's lifespan call (a startup that hung: L03, L02).
+LIFESPAN = "lifespan startup"
+
 _REQUEST_RULES = frozenset(r for r in RULES if not r.startswith(("LS-", "OPS-", "GEN-")))
 
 
@@ -139,6 +142,9 @@ class Probe(LifespanScenario):
     title = "does the app support lifespan, decline it by raising, return silently, or hang?"
     rules = ("LS-APP-001",)
 
+    def sends_to(self) -> tuple[str, ...]:
+        return (LIFESPAN,)  # a startup that hangs trips the breaker for L02's
+
     def check(self, ctx: Context) -> Result:
         startup = ctx.session().startup()
         kind = {"complete": "supports", "failed": "supports", "raised": "declines",
@@ -209,6 +215,9 @@ class NoState(LifespanScenario):
     name = "L02-no-state"
     title = "a server without lifespan state: no 'state' in the lifespan or request scopes"
     rules = ("LS-APP-005",)
+
+    def sends_to(self) -> tuple[str, ...]:
+        return (LIFESPAN,)  # a startup of its own: not run when L03's startup hung
 
     def check(self, ctx: Context) -> Result:
         self.taking_part(ctx)
