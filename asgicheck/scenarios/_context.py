@@ -30,7 +30,7 @@ from typing import Any
 
 from asgicheck.contract import RunOptions
 from asgicheck.driver import Runner, Script, Server, run, run_concurrently
-from asgicheck.scenarios._breaker import Breaker
+from asgicheck.scenarios._breaker import Breaker, hung
 from asgicheck.transcript import Transcript
 
 __all__ = ["RESTARTED", "Baseline", "Context", "SessionCycle", "close_sessions", "context_for"]
@@ -166,6 +166,19 @@ class Context:
         if server is not None:
             return server.run(script)
         return run(self.app, script, selection=self.options.selection)
+
+    def several(self, scripts: Sequence[Script]) -> list[Transcript]:
+        """Independent exchanges of one scenario, one at a time until one hangs (its deadline
+        passed, or it wedged the loop); the rest then go at once, so that N hangs cost two
+        deadlines, not N. One at a time otherwise: run together, what the app shares between
+        connections could change what each one shows (concurrent-connections' question)."""
+        done: list[Transcript] = []
+        for number, script in enumerate(scripts):
+            done.append(self.exchange(script))
+            if hung(done[-1]):
+                rest = scripts[number + 1:]
+                return done + (self.concurrently(rest) if rest else [])
+        return done
 
     def concurrently(self, scripts: Sequence[Script]) -> list[Transcript]:
         server = self.server()

@@ -14,6 +14,8 @@ a subprocess as ``--asgicheck=apps_hang:NAME`` with this directory on ``PYTHONPA
   the server's linger.
 - ``one_route_hangs``: ``GET /hang`` awaits forever, every other route answers at once; the
   hang must not count against the other routes.
+- ``old_versions_hang``: answers a request announced as spec 2.4, awaits forever on any other
+  ``asgi.spec_version`` (S17 sends four such requests).
 """
 
 from __future__ import annotations
@@ -96,6 +98,15 @@ async def one_route_hangs(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
         await _lifespan(receive, send)
     elif scope["type"] == "http" and scope["path"] == "/hang":
+        await asyncio.Event().wait()
+    else:
+        await _answer(scope, receive, send)
+
+
+async def old_versions_hang(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        await _lifespan(receive, send)
+    elif scope["asgi"].get("spec_version") != "2.4":
         await asyncio.Event().wait()
     else:
         await _answer(scope, receive, send)

@@ -13,7 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import apps_hang
 import pytest
+
+from asgicheck.contract import RunOptions, Target
+from asgicheck.scenarios import build_scenarios, close_sessions
 
 HERE = Path(__file__).parent
 DEADLINE = 0.3
@@ -166,3 +170,17 @@ def test_a_hang_the_run_ignores_trips_nothing(pytester: pytest.Pytester) -> None
     assert len(records) == 4 and not stopped(records), sorted(records)
     for item, record in records.items():
         assert [e["ended"] for e in record["exchanges"]] == ["timeout"], item
+
+
+def test_the_exchanges_after_a_scenarios_first_hang_go_at_once() -> None:
+    # S17 sends four spec versions, each of which hangs: one at a time until the first hangs,
+    # then the other three together, two deadlines in all instead of four.
+    options = RunOptions(deadline=0.5, lifespan=False)
+    (s17,) = [s for s in build_scenarios([Target()], options) if "S17" in s.id]
+    try:
+        outcome = s17.run(apps_hang.old_versions_hang, options)
+    finally:
+        close_sessions()
+    assert outcome.status == "failed"
+    assert [e["ended"] for e in outcome.exchanges] == ["timeout"] * 4
+    assert 1.0 <= outcome.duration < 1.6, outcome.duration
