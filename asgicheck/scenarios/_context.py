@@ -131,15 +131,17 @@ class Context:
             self.restarted_uses += 1
             return self._second if self._second.started else None
 
-    def end_session(self, request: Callable[[], Script]) -> SessionCycle:
+    def end_session(self, request: Callable[[], Script | None]) -> SessionCycle:
         """Shut the session down, once, after one ``request()`` carrying its state (if the
-        app completed startup). ``lost``: an exchange had wedged the session's loop, and the
-        lifespan call died with it, so its shutdown says nothing about the app."""
+        app completed startup, and ``request()`` gives one). ``lost``: an exchange had wedged
+        the session's loop, and the lifespan call died with it, so its shutdown says nothing
+        about the app."""
         with self._lock:
             if self._cycle is None:
                 server = self.session()
                 lost = server.runner.retired
-                requests = [server.run(request())] if server.started and not lost else []
+                script = request() if server.started and not lost else None
+                requests = [server.run(script)] if script is not None else []
                 self._cycle = SessionCycle(server, requests, lost)
             return self._cycle
 

@@ -134,6 +134,11 @@ def test_an_app_that_blocks_its_loop_is_given_up_once_per_target(
     assert {i for i in records if i.startswith(("fuzz/", "http/"))} - set(stopped(records)) \
         == {"http/S01-plain[GET /]", "http/S01-plain[POST /echo]"}
     assert_points_at_failures(records)
+    # The lifespan cycles still run, without the request to the hung target in between.
+    for item in ("lifespan/L01-full", "lifespan/L02-no-state"):
+        assert records[item]["status"] == "passed", records[item]
+        assert "no request was sent inside this lifespan cycle: GET / already hung in " \
+               "http/S01-plain[GET /]" in records[item]["transcript"], records[item]
     assert wall < 25, wall
 
 
