@@ -7,10 +7,15 @@ memory: the failure it raises carries that example and its transcripts, which is
 shrunk counterexample reaches the report. The memory also makes the property deterministic
 for Hypothesis even when the app is not (no ``Flaky``).
 
-Two guards keep a slow app (or a loaded machine) from costing minutes: a failure about time (a
-hang, a stalled loop) counts only if a second run shows it too, and once ``time_budget`` is
-spent the next new example ends Hypothesis's run (``_OutOfTime``, a BaseException Hypothesis
-does not catch); the item then reports the simplest failure seen so far, if any.
+Three guards keep a slow app (or a loaded machine) from costing minutes: a failure about time
+(a stalled loop, an app still running after the client left) counts only if a second run shows
+it too; once ``time_budget`` is spent the next new example ends Hypothesis's run
+(``_OutOfTime``, a BaseException Hypothesis does not catch), and the item then reports the
+simplest failure seen so far, if any; and an example whose exchange ran into the deadline (or
+wedged the loop) ends the run at once (``_Hung``), unshrunk and not run again: every shrink
+attempt and every later example would wait out the deadline too. That hang trips the run's
+circuit breaker (``scenarios._breaker``): the target's other properties are not run, and say
+which item hung.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ from asgicheck.fuzzing._properties import PROPERTIES, Property, Verdict
 from asgicheck.fuzzing._reproduce import load_replay, replay_path, reproduction, write_replay
 from asgicheck.fuzzing._settings import FuzzSettings, hypothesis_settings, item_seed
 from asgicheck.fuzzing._strategies import http_examples, template_parts, websocket_examples
-from asgicheck.scenarios import context_for
+from asgicheck.scenarios import context_for, hung, not_run, tripped_note
+from asgicheck.transcript import Transcript
 
 __all__ = ["PropertyScenario", "build_property_scenarios", "target_label"]
 
@@ -46,6 +52,15 @@ class _Falsified(Exception):
     def __init__(self, example: Example, verdict: Verdict) -> None:
         super().__init__(example.describe())
         self.example, self.verdict = example, verdict
+
+
+class _Hung(BaseException):
+    """Raised inside ``@given`` for a failing example whose exchange hung: a BaseException, so
+    Hypothesis neither shrinks it nor tries another example (each would cost a deadline)."""
+
+    def __init__(self, failure: _Falsified) -> None:
+        super().__init__(failure.example.describe())
+        self.failure = failure
 
 
 def target_label(target: Target) -> str:
@@ -81,6 +96,9 @@ class PropertyScenario(Scenario):
     def run(self, app: object, options: RunOptions) -> Outcome:
         started = time.perf_counter()
         ctx = context_for(app, options)
+        stopped = ctx.breaker.tripped("fuzz", (self.target.label,))
+        if stopped is not None:
+            return not_run(self.id, stopped, started)
         fuzz, prop = self.fuzz, self.prop
         seen: dict[Example, Verdict] = {}
         best: list[_Falsified] = []  # the simplest failure so far, for a run cut short
@@ -93,13 +111,15 @@ class PropertyScenario(Scenario):
                 if time.monotonic() > stop_at and not exchanges.resumes(example):
                     raise _OutOfTime
                 exchange = exchanges.for_example(example)
-                verdict = prop.check(exchange, example, options, fuzz)
-                if verdict.failed and _timing(verdict):  # a loaded machine, or a real hang?
-                    again = prop.check(exchange, example, options, fuzz)
+                verdict = _with_hang(prop.check(exchange, example, options, fuzz), options)
+                if verdict.failed and _hang(verdict) is None and _timing(verdict):
+                    again = prop.check(exchange, example, options, fuzz)  # a loaded machine?
                     verdict = verdict if again.failed else again
                 seen[example] = verdict
             if verdict.failed:
                 failure = _Falsified(example, verdict)
+                if _hang(verdict) is not None:
+                    raise _Hung(failure)
                 if not best or _size(example) <= _size(best[0].example):
                     best[:] = [failure]
                 raise failure
@@ -118,6 +138,8 @@ class PropertyScenario(Scenario):
             exchanges.run(test)
         except _Falsified as falsified:
             failure = falsified
+        except _Hung as hang:  # the first hang ends the item: nothing shrunk, nothing more sent
+            failure = hang.failure
         except _OutOfTime:  # shrinking (or the search) stopped: report the best so far
             over_budget = True
             failure = best[0] if best else None
@@ -137,6 +159,15 @@ class PropertyScenario(Scenario):
     def _failed(self, failure: _Falsified, app: object, options: RunOptions, lifespan: bool,
                 details: dict[str, object], started: float) -> Outcome:
         example, verdict = failure.example, failure.verdict
+        status = status_of(verdict.findings, options.selection)
+        hang = _hang(verdict)
+        notes = []
+        if hang is not None and status == "failed":
+            tripped = context_for(app, options).breaker.trip(
+                "fuzz", self.target.label, self.id, hang, plain=False)
+            if tripped.item == self.id:
+                notes.append(f"note: {tripped_note(tripped)}")
+                details["hung"] = True
         code = reproduction(self.id, self.prop.number, example, options, app=app,
                             spec=self.fuzz.app_spec, lifespan=lifespan,
                             allow_5xx=self.fuzz.allow_5xx)
@@ -150,11 +181,14 @@ class PropertyScenario(Scenario):
         counted = {v.rule for v in verdict.findings}
         transcript = "\n\n".join(t.render(limit=40, counted=counted)
                                  for t in verdict.transcripts)
-        lines = [f"shrunk counterexample: {example.describe()}", "", transcript, "",
+        heading = (f"counterexample (not shrunk: it hung, and every attempt to shrink it "
+                   f"would wait out the deadline again): {example.describe()}"
+                   if hang is not None else f"shrunk counterexample: {example.describe()}")
+        lines = [*notes, heading, "", transcript, "",
                  "reproduce without Hypothesis (paste into a test file):", "",
                  *("    " + line if line else "" for line in code.splitlines())]
-        return Outcome(scenario_id=self.id, status=status_of(verdict.findings, options.selection),
-                       violations=tuple(verdict.findings), transcript="\n".join(lines),
+        return Outcome(scenario_id=self.id, status=status, violations=tuple(verdict.findings),
+                       transcript="\n".join(lines),
                        exchanges=tuple(t.record(limit=40) for t in verdict.transcripts),
                        duration=time.perf_counter() - started, details=details)
 
@@ -175,9 +209,27 @@ class PropertyScenario(Scenario):
             replay_path(self.fuzz.replay_dir, self.id).unlink(missing_ok=True)
 
 
+def _hang(verdict: Verdict) -> Transcript | None:
+    """The exchange of the example that ran into the deadline or wedged the loop, if any."""
+    return next((t for t in verdict.transcripts if hung(t)), None)
+
+
+def _with_hang(verdict: Verdict, options: RunOptions) -> Verdict:
+    """A hang fails every property: one whose own judgement has nothing to say about it (P2
+    and P3 judge answers, and a hung exchange has none) reports the hang itself (OPS-APP-002),
+    as no property holds for an exchange that never ended."""
+    hang = _hang(verdict)
+    if hang is None or verdict.failed:
+        return verdict
+    found = options.selection.keep([v for v in hang.violations if v.rule == "OPS-APP-002"])
+    failed = any(options.selection.fails(v) for v in found)
+    return Verdict(verdict.transcripts, [*verdict.findings, *found], failed)
+
+
 def _timing(verdict: Verdict) -> bool:
-    """Whether the failure is about time (a hang, a stall): those are confirmed by a second run
-    before they count, as the fixed scenarios confirm stalls."""
+    """Whether the failure is about time (a stall, an app still running after the client left):
+    those are confirmed by a second run before they count, as the fixed scenarios confirm
+    stalls. A deadline hang is not (see the module)."""
     return any(t.ended == "timeout" for t in verdict.transcripts) or any(
         v.rule in ("OPS-APP-002", "OPS-APP-003") for v in verdict.findings)
 

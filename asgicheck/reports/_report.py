@@ -122,6 +122,7 @@ def summary_lines(records: Iterable[Record]) -> list[str]:
     if rule_rows:
         lines += ["", *_table([["rule", "level", "failed", "warned", "info", "spec"],
                                *rule_rows])]
+    lines += _hung_lines(records)
     warned = [r for r in records if r["status"] == "warned"]
     if warned:
         lines += ["", "warnings (these pass; --asgicheck-strict makes them fail):"]
@@ -129,6 +130,24 @@ def summary_lines(records: Iterable[Record]) -> list[str]:
             for v in record["violations"]:
                 if not v["fails"] and v["severity"] == "warning":
                     lines.append(f"  {record['scenario_id']}: {v['rule']} {v['message']}")
+    return lines
+
+
+def _hung_lines(records: list[Record]) -> list[str]:
+    """The targets that hung, each with the item that failed with the hang and how many items
+    the circuit breaker then did not run (scenarios._breaker)."""
+    stopped: Counter[tuple[str, str]] = Counter()
+    for record in records:
+        details = record.get("details") or {}
+        not_run = details.get("not_run") if isinstance(details, dict) else None
+        if isinstance(not_run, dict):
+            stopped[(str(not_run.get("target")), str(not_run.get("hung_in")))] += 1
+    if not stopped:
+        return []
+    lines = ["", "hung targets (the later items that send to one are not run; counted as "
+                 "skipped):"]
+    for (target, item), count in sorted(stopped.items()):
+        lines.append(f"  {target}: hung in {item}; {count} item{'s' * (count != 1)} not run")
     return lines
 
 

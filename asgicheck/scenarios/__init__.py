@@ -17,7 +17,9 @@ says so in its transcript.
 
 The face also hands the other suites (fuzzing, live mode) the judgements they share with the
 catalogue: ``context_for``, ``Baseline``, ``crashed``, ``difference``, ``with_body``,
-``crashed_on_disconnect`` and ``spin_finding``.
+``crashed_on_disconnect`` and ``spin_finding``; and the run's circuit breaker (``_breaker``:
+``Context.breaker``, ``hung``, ``not_run``, ``tripped_note``), which stops a family's items
+for a target once one of them failed with a hang of it.
 """
 
 from __future__ import annotations
@@ -33,13 +35,14 @@ from asgicheck.scenarios import (
     websocket,
     websocket_scopes,
 )
-from asgicheck.scenarios._base import crashed, difference
+from asgicheck.scenarios._base import crashed, difference, not_run, tripped_note
+from asgicheck.scenarios._breaker import Hang, hung
 from asgicheck.scenarios._context import Baseline, Context, close_sessions, context_for
 from asgicheck.scenarios.http import crashed_on_disconnect, spin_finding, with_body
 
-__all__ = ["Baseline", "Context", "build_scenarios", "close_sessions", "closing_last",
-           "context_for", "crashed", "crashed_on_disconnect", "difference", "spin_finding",
-           "with_body"]
+__all__ = ["Baseline", "Context", "Hang", "build_scenarios", "close_sessions", "closing_last",
+           "context_for", "crashed", "crashed_on_disconnect", "difference", "hung", "not_run",
+           "spin_finding", "tripped_note", "with_body"]
 
 
 def build_scenarios(targets: list[Target], options: RunOptions) -> list[Scenario]:

@@ -20,12 +20,13 @@ from typing import Any
 
 from asgicheck.contract import Outcome, Protocol, RunOptions, Scenario, Target, status_of
 from asgicheck.rules import violation
+from asgicheck.scenarios._breaker import Family, Hang, hung
 from asgicheck.scenarios._context import RESTARTED, Baseline, Context, context_for
 from asgicheck.transcript import Received, Sent, Transcript
 from asgicheck.violations import Severity, Violation
 
 __all__ = ["CRASHES", "Base", "Result", "Skip", "crashed", "difference", "ended_as",
-           "send_after_disconnect"]
+           "not_run", "send_after_disconnect", "tripped_note"]
 
 # Exceptions that mean "the app assumed a key, a type or a shape the spec does not promise".
 CRASHES = frozenset({"KeyError", "TypeError", "AttributeError", "IndexError"})
@@ -58,6 +59,8 @@ class Base(Scenario):
     name: str  # e.g. "S02-chunked-body"
     title: str
     rules: tuple[str, ...] = ()
+    family: Family = "scenarios"  # whose circuit breaker stops it (``_breaker``)
+    plain = False  # it runs the target's plain exchange (S01, W00, W01)
 
     def __init__(self, target: Target | None = None) -> None:
         self.target = target
@@ -69,6 +72,9 @@ class Base(Scenario):
     def run(self, app: object, options: RunOptions) -> Outcome:
         started = time.perf_counter()
         ctx = context_for(app, options)
+        stopped = self.stopped_by(ctx)
+        if stopped is not None:
+            return not_run(self.id, stopped, started)
         restarted = ctx.restarted_uses
         try:
             result = self.check(ctx)
@@ -95,11 +101,14 @@ class Base(Scenario):
         details = dict(result.details)
         if repeated:
             details["also_in_baseline"] = sorted(repeated)
+        status = status_of(found, selection)
         notes = result.notes + ([RESTARTED] if ctx.restarted_uses > restarted else [])
+        if status == "failed":
+            notes += self._trip(ctx, result.transcripts)
         if notes:
             details["notes"] = notes
         return Outcome(
-            scenario_id=self.id, status=status_of(found, selection), violations=tuple(found),
+            scenario_id=self.id, status=status, violations=tuple(found),
             transcript="\n\n".join([*(f"note: {n}" for n in notes),
                                      *(t.render(limit=40, counted=counted)
                                        for t in result.transcripts)]),
@@ -108,6 +117,31 @@ class Base(Scenario):
 
     def check(self, ctx: Context) -> Result:
         raise NotImplementedError
+
+    def sends_to(self) -> tuple[str, ...]:
+        """The targets this item's exchanges go to, as the circuit breaker names them."""
+        return (self.target.label,) if self.target else ()
+
+    def stopped_by(self, ctx: Context) -> Hang | None:
+        """The first hang that stops this item before it sends anything (``_breaker``)."""
+        return ctx.breaker.tripped(self.family, self.sends_to())
+
+    def target_of(self, t: Transcript) -> str | None:
+        """Which of ``sends_to()`` the exchange ``t`` went to."""
+        targets = self.sends_to()
+        return targets[0] if len(targets) == 1 else None
+
+    def _trip(self, ctx: Context, transcripts: list[Transcript]) -> list[str]:
+        """This failed item's hangs trip the breaker for their targets; the note says so."""
+        notes = []
+        for t in transcripts:
+            target = self.target_of(t) if hung(t) else None
+            if target is None:
+                continue
+            hang = ctx.breaker.trip(self.family, target, self.id, t, plain=self.plain)
+            if hang.item == self.id:
+                notes.append(tripped_note(hang))
+        return notes
 
     def known_rules(self, ctx: Context) -> frozenset[str]:
         """Rules the target's plain exchange already reports (see the module docstring)."""
@@ -127,6 +161,20 @@ class Base(Scenario):
     @property
     def target_label(self) -> str:
         return self.target.label if self.target else "the app"
+
+
+def not_run(scenario_id: str, hang: Hang, started: float) -> Outcome:
+    """The outcome of an item the circuit breaker stops: skipped, naming the first hang."""
+    return Outcome(scenario_id=scenario_id, status="skipped", skip_reason=hang.reason(),
+                   duration=time.perf_counter() - started,
+                   details={"not_run": {"target": hang.target, "hung_in": hang.item}})
+
+
+def tripped_note(hang: Hang) -> str:
+    """What the item that saw a target's first hang says about the items after it."""
+    return (f"{hang.target} hung here (given up after {hang.waited:.1f} s): the later items of "
+            f"this family that send to it are not run, and are reported as skipped with a "
+            f"reason naming this item")
 
 
 def ended_as(t: Transcript) -> str:

@@ -16,7 +16,9 @@ any order, perhaps in another process), so everything shared is computed lazily 
 * **baselines**: the plain exchange of a target, run twice, so comparison scenarios can tell a
   difference caused by the script from an app whose answers vary from call to call;
 * **stall confirmation**: an exchange (or a set run at once) that shows an event-loop stall
-  (OPS-APP-003) is run once more, and the stall is reported only if it shows again.
+  (OPS-APP-003) is run once more, and the stall is reported only if it shows again;
+* the **circuit breaker** (``_breaker``): the targets that hung, so that the items after the
+  first hang do not each wait out the deadline again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any, TypeVar
 
 from asgicheck.contract import RunOptions
 from asgicheck.driver import Runner, Script, Server, run, run_concurrently
+from asgicheck.scenarios._breaker import Breaker, hung
 from asgicheck.transcript import Transcript
 
 __all__ = ["RESTARTED", "Baseline", "Context", "SessionCycle", "close_sessions", "confirmed",
@@ -90,6 +93,7 @@ class Context:
         self.restarted_uses = 0  # exchanges run in the second session (Base.run notes them)
         self._baselines: dict[object, Baseline] = {}
         self._probes: dict[object, Any] = {}
+        self.breaker = Breaker()  # the targets that hung, and the items that saw it
         self._lock = threading.RLock()
 
     # -- the lifespan session -------------------------------------------------------------------
@@ -130,15 +134,17 @@ class Context:
             self.restarted_uses += 1
             return self._second if self._second.started else None
 
-    def end_session(self, request: Callable[[], Script]) -> SessionCycle:
+    def end_session(self, request: Callable[[], Script | None]) -> SessionCycle:
         """Shut the session down, once, after one ``request()`` carrying its state (if the
-        app completed startup). ``lost``: an exchange had wedged the session's loop, and the
-        lifespan call died with it, so its shutdown says nothing about the app."""
+        app completed startup, and ``request()`` gives one). ``lost``: an exchange had wedged
+        the session's loop, and the lifespan call died with it, so its shutdown says nothing
+        about the app."""
         with self._lock:
             if self._cycle is None:
                 server = self.session()
                 lost = server.runner.retired
-                requests = [server.run(request())] if server.started and not lost else []
+                script = request() if server.started and not lost else None
+                requests = [server.run(script)] if script is not None else []
                 self._cycle = SessionCycle(server, requests, lost)
             return self._cycle
 
@@ -158,6 +164,19 @@ class Context:
         if server is not None:
             return server.run(script)
         return run(self.app, script, selection=self.options.selection)
+
+    def several(self, scripts: Sequence[Script]) -> list[Transcript]:
+        """Independent exchanges of one scenario, one at a time until one hangs (its deadline
+        passed, or it wedged the loop); the rest then go at once, so that N hangs cost two
+        deadlines, not N. One at a time otherwise: run together, what the app shares between
+        connections could change what each one shows (concurrent-connections' question)."""
+        done: list[Transcript] = []
+        for number, script in enumerate(scripts):
+            done.append(self.exchange(script))
+            if hung(done[-1]):
+                rest = scripts[number + 1:]
+                return done + (self.concurrently(rest) if rest else [])
+        return done
 
     def concurrently(self, scripts: Sequence[Script]) -> list[Transcript]:
         """Run exchanges at the same time; a stall must show twice to count, as in exchange()."""

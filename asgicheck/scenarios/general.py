@@ -9,8 +9,10 @@ from asgicheck.contract import Target
 from asgicheck.driver import Script, Step
 from asgicheck.rules import violation
 from asgicheck.scenarios._base import Base, Result, difference, ended_as
+from asgicheck.scenarios._breaker import Hang
 from asgicheck.scenarios._context import Baseline, Context
 from asgicheck.scenarios.http import request_script, with_body
+from asgicheck.transcript import Transcript
 from asgicheck.violations import Party
 
 __all__ = ["NotAnApp", "scenarios"]
@@ -64,26 +66,47 @@ class Concurrent(Base):
     def __init__(self, targets: list[Target]) -> None:
         super().__init__(None)
         self.targets = targets
+        self._labels: dict[str, str] = {}  # script name -> its target's label
+
+    def sends_to(self) -> tuple[str, ...]:
+        return tuple(t.label for t in self.targets)
+
+    def target_of(self, t: Transcript) -> str | None:
+        return self._labels.get(t.name)
+
+    def stopped_by(self, ctx: Context) -> Hang | None:
+        """Not run only when every target has hung: the others still go together."""
+        hangs = [ctx.breaker.tripped(self.family, (label,)) for label in self.sends_to()]
+        return hangs[0] if hangs and all(hangs) else None
 
     def scripts(self, ctx: Context) -> list[Script]:
         count = ctx.options.concurrency
+        live = [t for t in self.targets if ctx.breaker.tripped(self.family, (t.label,)) is None]
         scripts = []
         for number in range(count):
-            target = with_body(self.targets[number % len(self.targets)])
+            original = live[number % len(live)]
+            target = with_body(original)
             if target.body:  # trailing spaces keep a JSON body valid and make it distinct
                 target = dataclasses.replace(target, body=target.body + b" " * number)
             else:
                 query = target.query_string + (b"&" if target.query_string else b"")
                 target = dataclasses.replace(target, query_string=query +
                                              f"asgicheck={number}".encode())
-            scripts.append(request_script(target, ctx.options, name=f"#{number} {target.label}"))
+            name = f"#{number} {target.label}"
+            self._labels[name] = original.label
+            scripts.append(request_script(target, ctx.options, name=name))
         return scripts
 
     def check(self, ctx: Context) -> Result:
         scripts = self.scripts(ctx)
-        alone = [Baseline(ctx.exchange(s), ctx.exchange(s)) for s in scripts]
-        if any(base.hung for base in alone):
-            return Result(details={"skipped": "a request hangs even on its own"})
+        alone: list[Baseline] = []
+        for script in scripts:
+            first = ctx.exchange(script)
+            if first.ended == "timeout":  # it hangs on its own: that is the finding
+                return Result(transcripts=[first], notes=[
+                    f"connection {script.name!r} hangs even on its own, so the connections "
+                    f"were not run together"])
+            alone.append(Baseline(first, ctx.exchange(script)))
         together = ctx.concurrently([_held(s) for s in scripts])
         result = Result(transcripts=together)
         result.suppress.update(rule for base in alone for rule in base.rules)

@@ -330,6 +330,12 @@ class Head(HTTPScenario):
         super().__init__(dataclasses.replace(target, method="HEAD"))
         self.get = target
 
+    def sends_to(self) -> tuple[str, ...]:
+        return (self.request.label, self.get.label)  # its GET is the GET target's baseline
+
+    def target_of(self, t: Transcript) -> str | None:
+        return self.request.label if t.scope.get("method") == "HEAD" else self.get.label
+
     def get_baseline(self, ctx: Context) -> Baseline:
         opts = ctx.options
         return ctx.baseline(("http", self.get),

@@ -10,7 +10,7 @@ import dataclasses
 from typing import Any
 
 from asgicheck.contract import Target
-from asgicheck.driver import HTTP_EXTENSIONS, http_scope
+from asgicheck.driver import HTTP_EXTENSIONS, Script, http_scope
 from asgicheck.rules import violation
 from asgicheck.scenarios._base import Result, crashed, difference, ended_as
 from asgicheck.scenarios._context import Context
@@ -37,13 +37,16 @@ class Compared(HTTPScenario):
     def variant(self, ctx: Context, name: str, *, none: tuple[str, ...] = (),
                 **scope_options: Any) -> Transcript:
         """``none``: keys set to None (``http_scope``'s None leaves a key out)."""
+        return ctx.exchange(self.variant_script(ctx, name, none=none, **scope_options))
+
+    def variant_script(self, ctx: Context, name: str, *, none: tuple[str, ...] = (),
+                       **scope_options: Any) -> Script:
         spec = scope_options.pop("spec_version", ctx.options.spec_version)
         expected = scope_options.pop("expected", frozenset())
         scope = _scope(self.request, spec, **scope_options)
         scope.update(dict.fromkeys(none))
-        script = request_script(self.request, ctx.options, scope=scope,
-                                name=f"{self.name}: {name}", server_findings_expected=expected)
-        return ctx.exchange(script)
+        return request_script(self.request, ctx.options, scope=scope,
+                              name=f"{self.name}: {name}", server_findings_expected=expected)
 
 
 class MinimalScope(Compared):
@@ -205,10 +208,11 @@ class SpecVersions(Compared):
 
     def check(self, ctx: Context) -> Result:
         self.compared(ctx)
-        result = Result()
-        for spec in (None, "2.0", "2.3", "2.5"):
-            t = self.variant(ctx, f"spec_version={spec}", spec_version=spec)
-            result.transcripts.append(t)
+        specs = (None, "2.0", "2.3", "2.5")
+        result = Result(transcripts=ctx.several([
+            self.variant_script(ctx, f"spec_version={spec}", spec_version=spec)
+            for spec in specs]))
+        for spec, t in zip(specs, result.transcripts, strict=True):
             if crashed(t):
                 shown = "absent" if spec is None else repr(spec)
                 result.findings.append(violation(

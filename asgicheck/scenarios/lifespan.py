@@ -41,6 +41,9 @@ _LOST = ("an exchange wedged the event loop of the run's lifespan session, and t
          "call was lost with it, so this cycle runs on a fresh event loop")
 
 
+# How the circuit breaker names the app's lifespan call (a startup that hung: L03, L02).
+LIFESPAN = "lifespan startup"
+
 _REQUEST_RULES = frozenset(r for r in RULES if not r.startswith(("LS-", "OPS-", "GEN-")))
 
 
@@ -72,9 +75,24 @@ class LifespanScenario(Base):
             raise Skip("the app returns from a lifespan scope without taking part "
                        "(see lifespan/L03-probe)")
 
+    def cycle_request(self, ctx: Context, name: str) -> Script | None:
+        """The request a cycle sends between startup and shutdown; None when the circuit
+        breaker knows its target hangs (the cycle then judges the lifespan call alone)."""
+        if ctx.breaker.tripped(self.family, (self.request.label,)) is not None:
+            return None
+        return self.request_script(ctx, name)
+
+    def request_left_out(self, ctx: Context, result: Result) -> None:
+        """The note that says a cycle sent no request, and why."""
+        hang = ctx.breaker.tripped(self.family, (self.request.label,))
+        if hang is not None:
+            result.notes.append(f"no request was sent inside this lifespan cycle: "
+                                f"{hang.target} already hung in {hang.item}, so only the "
+                                f"lifespan call is judged here")
+
     def session_cycle(self, ctx: Context) -> SessionCycle:
         """The run's session, shut down (once, by whichever of L01/L02 runs first)."""
-        return ctx.end_session(lambda: self.request_script(ctx, "lifespan session: request"))
+        return ctx.end_session(lambda: self.cycle_request(ctx, "lifespan session: request"))
 
     def judge(self, result: Result, startup: Startup, lifespan: Transcript) -> None:
         """Findings on the lifespan's part of one cycle."""
@@ -90,9 +108,12 @@ class LifespanScenario(Base):
     def cycle(self, ctx: Context, result: Result, server: Server) -> Startup:
         """Startup, one request if it completed, shutdown, on a server of the scenario's own."""
         startup = server.startup()
+        request = self.cycle_request(ctx, f"{self.name}: request")
         if startup.outcome == "complete":
-            result.transcripts.append(server.run(self.request_script(
-                ctx, f"{self.name}: request")))
+            if request is not None:
+                result.transcripts.append(server.run(request))
+            else:
+                self.request_left_out(ctx, result)
         lifespan = server.shutdown()
         result.transcripts.insert(0, lifespan)
         self.judge(result, startup, lifespan)
@@ -138,6 +159,9 @@ class Probe(LifespanScenario):
     name = "L03-probe"
     title = "does the app support lifespan, decline it by raising, return silently, or hang?"
     rules = ("LS-APP-001",)
+
+    def sends_to(self) -> tuple[str, ...]:
+        return (LIFESPAN,)  # a startup that hangs trips the breaker for L02's
 
     def check(self, ctx: Context) -> Result:
         startup = ctx.session().startup()
@@ -188,6 +212,8 @@ class Full(LifespanScenario):
         else:
             server = cycle.server
             result.transcripts = [cycle.lifespan, *cycle.requests]
+            if cycle.startup.outcome == "complete" and not cycle.requests:
+                self.request_left_out(ctx, result)
             self.judge(result, cycle.startup, cycle.lifespan)
             # The session's lifespan call spans every exchange of the run, so the loop stalls
             # it records are theirs (each reports its own); L02's cycle, alone on its loop,
@@ -209,6 +235,9 @@ class NoState(LifespanScenario):
     name = "L02-no-state"
     title = "a server without lifespan state: no 'state' in the lifespan or request scopes"
     rules = ("LS-APP-005",)
+
+    def sends_to(self) -> tuple[str, ...]:
+        return (LIFESPAN,)  # a startup of its own: not run when L03's startup hung
 
     def check(self, ctx: Context) -> Result:
         self.taking_part(ctx)

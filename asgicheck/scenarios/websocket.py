@@ -161,10 +161,9 @@ class ReceiveShapes(WSScenario):
 
     def check(self, ctx: Context) -> Result:
         self.accepting(ctx)
-        result = Result()
-        for kind, usual, other in self.PAIRS:
-            t = ctx.exchange(self.script(ctx, (usual, other)))
-            result.transcripts.append(t)
+        result = Result(transcripts=ctx.several([self.script(ctx, (usual, other))
+                                                 for _, usual, other in self.PAIRS]))
+        for (kind, usual, other), t in zip(self.PAIRS, result.transcripts, strict=True):
             if crashed(t) and _receives(t) <= 1:
                 # An endpoint that takes text frames only (FastAPI's receive_text()) crashes on
                 # any binary frame, whatever its shape: that is not a shape it mishandles.
@@ -202,9 +201,9 @@ class DisconnectAfterAccept(WSScenario):
             ("reason 'going away' (spec 2.5)", {"reason": "going away", "spec": "2.5"}),
             ("no reason key", {}), ("reason None", {"reason": None, "spec": "2.5"})]
         crashes = []
-        for label, options in variants:
-            t = ctx.exchange(self.script(ctx, (), code=1001, **options))
-            result.transcripts.append(t)
+        result.transcripts = ctx.several([self.script(ctx, (), code=1001, **options)
+                                          for _, options in variants])
+        for (label, _), t in zip(variants, result.transcripts, strict=True):
             if crashed(t):
                 crashes.append((label, t))
             else:
@@ -239,10 +238,9 @@ class OldSpecVersions(WSScenario):
 
     def check(self, ctx: Context) -> Result:
         self.accepting(ctx)
-        result = Result()
-        for spec in (None, "2.0", "2.2"):
-            t = ctx.exchange(self.script(ctx, spec=spec))
-            result.transcripts.append(t)
+        specs = (None, "2.0", "2.2")
+        result = Result(transcripts=ctx.several([self.script(ctx, spec=spec) for spec in specs]))
+        for spec, t in zip(specs, result.transcripts, strict=True):
             result.findings.extend(_version_findings(t, spec))
         return result
 

@@ -57,8 +57,10 @@ def test_a_wedged_loop_sends_the_run_back_without_a_second_wedge_for_the_same_ex
     outcome = run(blocks_on_percent, "P1", max_examples=60, time_budget=1.0)
     assert outcome.status == "failed"
     assert "OPS-APP-002" in [v.rule for v in outcome.violations]
-    # The example that wedged the resident run was answered from its record, then confirmed
-    # once (a hang must show twice): two runs of it, not three.
+    # The example that wedged the resident run was answered from its record, and the hang
+    # ended the property there: no second run of it, no shrinking, no other example sent
+    # (each would wait out the deadline again).
     query = outcome.details["example"]["query_string"].encode("latin-1")
-    assert calls[query] == 2, calls
+    assert calls == {query: 1}, calls
+    assert outcome.transcript.startswith("note: GET /search hung here"), outcome.transcript
     assert time.perf_counter() - started < 6

@@ -116,9 +116,10 @@ def test_a_hanging_app_cannot_hang_the_property() -> None:
     outcome = run_property(planted.hangs_on_query, SEARCH, "P1", time_budget=1.5)
     assert outcome.status == "failed"
     assert "OPS-APP-002" in [v.rule for v in outcome.violations]
-    # the budget stops new examples; what is left is the shrunk example's own deadline
-    assert outcome.duration < 4, outcome.duration
-    assert outcome.details["over_budget"] is True
+    # the first hang ends the property, long before the budget would: one deadline, unshrunk
+    assert outcome.duration < 1.5, outcome.duration
+    assert outcome.details["hung"] is True and outcome.details["over_budget"] is False
+    assert "counterexample (not shrunk: it hung" in outcome.transcript
 
 
 def test_the_failure_shows_the_transcript_and_a_reproduction() -> None:
