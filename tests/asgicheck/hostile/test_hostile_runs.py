@@ -63,9 +63,11 @@ def test_an_app_that_hangs_everywhere_costs_one_deadline_per_target(
         pytester: pytest.Pytester) -> None:
     result, records, wall = run(pytester, "forever")
     failed = {i for i, r in records.items() if r["status"] == "failed"}
-    # One failure per thing the run sends: the lifespan startup, each default target's plain
-    # request, the unknown scope, the websocket probe; L01 judges the session's hung startup.
-    assert failed == {"lifespan/L03-probe", "lifespan/L01-full", "general/S15-unknown-scope",
+    # One failure per thing the run sends: discovery's GET /openapi.json, the lifespan
+    # startup, each default target's plain request, the unknown scope, the websocket probe;
+    # L01 judges the session's hung startup.
+    assert failed == {"general/discovery[GET /openapi.json]",
+                      "lifespan/L03-probe", "lifespan/L01-full", "general/S15-unknown-scope",
                       "websocket/W00-probe[WS /]", "http/S01-plain[GET /]",
                       "http/S01-plain[POST /]", "http/S01-plain[PUT /]",
                       "http/S01-plain[GET /asgicheck-no-such-path]"}, sorted(failed)
