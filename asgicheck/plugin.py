@@ -378,6 +378,10 @@ class AsgiCheckRun:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]
                                   ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
+        if call.when == "call" and report.skipped and isinstance(item, AsgiCheckItem) and \
+                isinstance(report.longrepr, tuple):
+            # -rs names where a skip was raised: the item, not the plugin line raising it.
+            report.longrepr = (item.nodeid, None, report.longrepr[2])
         if call.when == "call" and RECORD_KEY in item.stash:
             stashed: dict[str, Any] = item.stash[RECORD_KEY]
             record = dict(stashed)

@@ -281,3 +281,17 @@ def test_a_plain_sync_function_is_a_failed_conformance_item(project: pytest.Pyte
     report = json.loads((project.path / "report.json").read_text())
     assert report["app"]["style"] == "not-asgi"
     assert [r["scenario_id"] for r in report["results"]] == ["general/G00-asgi-callable"]
+
+
+def test_a_skipped_item_is_named_in_the_skip_summary(project: pytest.Pytester) -> None:
+    project.makepyfile(http_only=(
+        "from apps import good\n\n"
+        "async def app(scope, receive, send):\n"
+        "    if scope['type'] == 'websocket':\n"
+        "        raise ValueError('no websockets here')  # asgi.rst: reject it\n"
+        "    await good(scope, receive, send)\n"))
+    result = run(project, f"{APP_OPTION}=http_only:app", ROOT, "-rs", "-k", "websocket")
+    # The item, not the line of the plugin that skipped it.
+    result.stdout.fnmatch_lines(["SKIPPED [[]1[]] asgicheck::websocket/W00-probe[[]WS /[]]: "
+                                 "the app does not support websockets*"])
+    assert "plugin.py" not in result.stdout.str()
