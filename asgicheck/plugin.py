@@ -380,8 +380,9 @@ class AsgiCheckRun:
         report = yield
         if call.when == "call" and report.skipped and isinstance(item, AsgiCheckItem) and \
                 isinstance(report.longrepr, tuple):
-            # -rs names where a skip was raised: the item, not the plugin line raising it.
-            report.longrepr = (item.nodeid, None, report.longrepr[2])
+            # -rs names where a skip was raised: the item, not the plugin line raising it. No
+            # line number (typed as int, but the summary leaves out a None one, as for a module).
+            report.longrepr = (item.nodeid, None, report.longrepr[2])  # type: ignore[assignment]
         if call.when == "call" and RECORD_KEY in item.stash:
             stashed: dict[str, Any] = item.stash[RECORD_KEY]
             record = dict(stashed)

@@ -143,6 +143,7 @@ class Transcript:
     scope_changes: tuple[str, ...] = ()  # scope keys the app added, removed or replaced
     dropped: int = 0  # entries not recorded because the transcript was full
     blocked_in_receive: bool = False  # on a timeout: the app was waiting in receive()
+    stopped: bool = False  # on a timeout: the wedged thread was stopped where it spun
     name: str = ""
     _entries: tuple[Entry, ...] | None = field(default=None, init=False, repr=False)
 
@@ -301,6 +302,7 @@ class Transcript:
         elif self.ended == "timeout":
             how = f"still running at the {self.timed_out or 'deadline'}; "
             how += f"cancelled ({self.exception})" if self.exception else \
+                "stopped where it spun (it could not be cancelled)" if self.stopped else \
                 "abandoned (it could not be cancelled)"
         else:
             how = f"was cancelled ({self.exception})" if self.exception else "was cancelled"

@@ -372,6 +372,8 @@ class Connection(Wire):
             fields["dropped"] = self.dropped
         if ended == "timeout" and self.blocked:
             fields["blocked_in_receive"] = True
+        if stop is not None and stop.outcome == "stopped":
+            fields["stopped"] = True
         if script.name:
             fields["name"] = script.name
         final = _new(Transcript)

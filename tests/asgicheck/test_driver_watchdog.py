@@ -390,6 +390,7 @@ def test_a_spinning_app_is_stopped_where_it_spins_and_the_run_goes_on(tmp_path: 
     assert "in spin (called from spinning.py:" in spin["hang"][0], spin["hang"]
     assert "asgicheck stopped its thread" in spin["hang"][0], spin["hang"]
     assert "its thread was stopped" in spin["text"], spin["text"]
+    assert "= still running at the deadline; stopped where it spun" in spin["text"], spin["text"]
     assert found["spin_runners"] == 0  # the stopped thread ended
     assert found["after_spin"]["ended"] == "returned"
 
