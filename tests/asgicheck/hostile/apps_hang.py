@@ -25,15 +25,7 @@ import contextlib
 import time
 from typing import Any
 
-
-async def _lifespan(receive: Any, send: Any) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
+from asgi_blocks import lifespan
 
 
 async def _answer(scope: Any, receive: Any, send: Any) -> None:
@@ -66,21 +58,21 @@ async def forever(scope: Any, receive: Any, send: Any) -> None:
 
 async def forever_requests(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await lifespan(scope, receive, send)
         return
     await asyncio.Event().wait()
 
 
 async def sleeps(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await lifespan(scope, receive, send)
         return
     time.sleep(30)  # the thread wakes up long after the run gave up on it, then ends
 
 
 async def stream_ignores_disconnect(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await lifespan(scope, receive, send)
         return
     if scope["type"] != "http":
         raise ValueError("only HTTP is served here")  # asgi.rst: reject with an exception
@@ -96,7 +88,7 @@ async def stream_ignores_disconnect(scope: Any, receive: Any, send: Any) -> None
 
 async def one_route_hangs(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await lifespan(scope, receive, send)
     elif scope["type"] == "http" and scope["path"] == "/hang":
         await asyncio.Event().wait()
     else:
@@ -105,7 +97,7 @@ async def one_route_hangs(scope: Any, receive: Any, send: Any) -> None:
 
 async def old_versions_hang(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        await _lifespan(receive, send)
+        await lifespan(scope, receive, send)
     elif scope["asgi"].get("spec_version") != "2.4":
         await asyncio.Event().wait()
     else:

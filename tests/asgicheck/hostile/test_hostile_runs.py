@@ -25,10 +25,17 @@ PLUGINS_OFF = ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:anyi
                "-p", "no:cacheprovider")
 
 
+def copy_apps(pytester: pytest.Pytester) -> None:
+    """apps_hang.py, and the blocks it is made of, into the run's directory."""
+    pytester.makepyfile(apps_hang=(HERE / "apps_hang.py").read_text(encoding="utf-8"),
+                        asgi_blocks=(HERE.parents[1] / "asgi_blocks.py").read_text(
+                            encoding="utf-8"))
+
+
 def run(pytester: pytest.Pytester, app: str, *args: str, timeout: float = 60.0
         ) -> tuple[pytest.RunResult, dict[str, dict[str, Any]], float]:
     """``pytest --asgicheck=apps_hang:APP ARGS``: the result, the records by ID, the wall time."""
-    pytester.makepyfile(apps_hang=(HERE / "apps_hang.py").read_text(encoding="utf-8"))
+    copy_apps(pytester)
     started = time.monotonic()
     result = pytester.runpytest_subprocess(
         *PLUGINS_OFF, f"--asgicheck=apps_hang:{app}", f"--asgicheck-deadline={DEADLINE}",
@@ -147,7 +154,7 @@ def test_an_app_that_blocks_its_loop_is_given_up_once_per_target(
 def test_a_slow_app_that_answers_trips_nothing(pytester: pytest.Pytester) -> None:
     # The stream takes 1 s, within a 2 s deadline; where the client leaves mid-stream it goes
     # on sending (a finding of that scenario, not a hung target).
-    pytester.makepyfile(apps_hang=(HERE / "apps_hang.py").read_text(encoding="utf-8"))
+    copy_apps(pytester)
     result = pytester.runpytest_subprocess(
         *PLUGINS_OFF, "--asgicheck=apps_hang:stream_ignores_disconnect",
         "--asgicheck-deadline=2", "--asgicheck-no-fuzz", "--asgicheck-target=GET /",
@@ -165,7 +172,7 @@ def test_a_slow_app_that_answers_trips_nothing(pytester: pytest.Pytester) -> Non
 def test_a_hang_the_run_ignores_trips_nothing(pytester: pytest.Pytester) -> None:
     # With OPS-APP-002 ignored the hang fails no item, so no skip could point at a failure:
     # every item runs and waits out its deadline, as before the breaker.
-    pytester.makepyfile(apps_hang=(HERE / "apps_hang.py").read_text(encoding="utf-8"))
+    copy_apps(pytester)
     result = pytester.runpytest_subprocess(
         *PLUGINS_OFF, "--asgicheck=apps_hang:forever_requests",
         f"--asgicheck-deadline={DEADLINE}", "--asgicheck-no-fuzz", "--asgicheck-target=GET /",
