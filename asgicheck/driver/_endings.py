@@ -4,20 +4,17 @@ BaseException that is no Exception (a note)."""
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from asgicheck.rules import violation
+from asgicheck.transcript import app_frames
 from asgicheck.violations import Violation
 
 if TYPE_CHECKING:
     from asgicheck.driver._stopping import Stop
 
 __all__ = ["base_exception", "hang", "not_awaitable", "raised_at", "stall"]
-
-_OWN = str(Path(__file__).resolve().parents[1])  # asgicheck's own package directory
-
 
 def hang(*, stalled: float, reason: str | None, kind: str | None, deadline: float,
          linger: float | None, blocked: bool, stop: Stop | None = None) -> Violation:
@@ -64,9 +61,8 @@ def base_exception(exc: BaseException) -> str:
 def raised_at(exc: BaseException) -> str:
     """`` at file.py:12 in handler``: the innermost frame of ``exc``'s traceback outside
     asgicheck, or nothing."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if not f.filename.startswith(_OWN)]
+    frames = app_frames(exc)
     if not frames:
         return ""
-    inner = frames[-1]
-    return f" at {Path(inner.filename).name}:{inner.lineno} in {inner.name}"
+    file, line, function = frames[-1]
+    return f" at {Path(file).name}:{line} in {function}"
