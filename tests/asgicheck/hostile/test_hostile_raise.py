@@ -60,6 +60,13 @@ def test_a_module_that_raises_a_base_exception_on_import_is_a_usage_error(
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
 
 
+def _sigint_as_at_a_terminal() -> None:
+    """In the child, before it starts Python: SIGINT's default action, as a terminal's shell
+    gives it. A shell runs a background job (CI's, say) with SIGINT ignored, which its children
+    inherit, and Python then installs no KeyboardInterrupt handler at all."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_a_real_ctrl_c_stops_the_run(pytester: pytest.Pytester) -> None:
     project(pytester)
     waiting = pytester.path / "waiting"
@@ -67,7 +74,7 @@ def test_a_real_ctrl_c_stops_the_run(pytester: pytest.Pytester) -> None:
             [sys.executable, "-m", "pytest", *PLUGINS_OFF, "--asgicheck=apps_raise:waits",
              "--asgicheck-target=GET /", "--asgicheck-no-fuzz", "--asgicheck-deadline=30"],
             cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True) as child:
+            text=True, preexec_fn=_sigint_as_at_a_terminal) as child:
         try:
             give_up = time.monotonic() + 30
             while not waiting.exists():  # the app is in its handler, waiting forever
