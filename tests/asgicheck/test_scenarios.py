@@ -287,6 +287,41 @@ def test_a_stall_seen_once_among_concurrent_connections_is_taken_again(
         outcome.transcript
 
 
+def _counting(answer: Callable[[Any], bytes]) -> tuple[Any, list[bytes]]:
+    """An app answering each request with ``answer(scope)``, and the query strings it saw."""
+    seen: list[bytes] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await bad_apps.good(scope, receive, send)
+        await bad_apps.read_body(receive)
+        seen.append(scope["query_string"])
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [[b"content-type", b"text/plain"]]})
+        await send({"type": "http.response.body", "body": answer(scope)})
+
+    return app, seen
+
+
+def test_concurrent_connections_run_each_request_alone_once_when_nothing_changed() -> None:
+    app, seen = _counting(lambda scope: b"ok " + scope["query_string"])
+    outcome = scenario("concurrent-connections", GET).run(app, FAST)
+    assert outcome.status == "passed", outcome.transcript
+    count = FAST.concurrency
+    # Each connection alone once, then all together: no second run alone was needed.
+    assert len(seen) == 2 * count and len(set(seen)) == count, seen
+
+
+def test_concurrent_connections_run_a_request_alone_again_to_learn_what_varies() -> None:
+    # A body that changes on every call (a counter standing for a timestamp) differs from
+    # the run alone; the second run alone shows it varies anyway, so nothing is reported.
+    calls = iter(range(10_000))
+    app, seen = _counting(lambda scope: b"call %d" % next(calls))
+    outcome = scenario("concurrent-connections", GET).run(app, FAST)
+    assert outcome.status == "passed", outcome.transcript
+    assert len(seen) == 3 * FAST.concurrency, seen
+
+
 def _startup_blocks(which: Callable[[int], bool]) -> Any:
     """An app whose lifespan startup blocks its loop for 0.15 s on the starts ``which`` picks
     (1: the run's session, 2: L02's second server, 3: L02 taking its cycle again)."""
