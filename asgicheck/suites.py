@@ -96,9 +96,9 @@ class Suite:
         """A fuzzing campaign's shares, once pytest has chosen the items this process may run
         (after ``-k``, ``--lf`` or a pytest-split group) and with this run's worker count."""
         if self.fuzz is not None and self.fuzz.campaign:
-            from asgicheck.fuzzing import PropertyScenario, plan_campaign
+            from asgicheck.fuzzing import PropertyScenario, plan_shares
 
-            plan_campaign([s for s in chosen if isinstance(s, PropertyScenario)], self.fuzz,
+            plan_shares([s for s in chosen if isinstance(s, PropertyScenario)], self.fuzz,
                           workers)
 
 

@@ -21,7 +21,7 @@ package imports Hypothesis: import it only when fuzzing is on. docs/fuzzing.md h
 
 from __future__ import annotations
 
-from asgicheck.fuzzing._campaign import plan_campaign
+from asgicheck.fuzzing._campaign import plan_shares
 from asgicheck.fuzzing._database import ExampleDatabaseError
 from asgicheck.fuzzing._examples import (
     Example,
@@ -51,7 +51,7 @@ __all__ = [
     "example_from_json",
     "http_examples",
     "load_replay",
-    "plan_campaign",
+    "plan_shares",
     "reproduction",
     "websocket_examples",
 ]

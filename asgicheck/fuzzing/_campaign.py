@@ -3,7 +3,7 @@ the property items this machine runs.
 
 The items are known only once pytest has chosen them (``-k``, ``--lf``, a pytest-split group)
 and the workers only on the worker itself, so the plugin plans again when collection is over:
-``plan_campaign`` gives every item its share (``FuzzSettings.campaign_share``). Shares depend
+``plan_shares`` gives every item its share (``FuzzSettings.campaign_share``). Shares depend
 on the item count, the worker count and the budget alone, never on randomness or timing, so
 every xdist worker plans the same.
 """
@@ -15,7 +15,7 @@ from typing import Protocol
 
 from asgicheck.fuzzing._settings import FuzzSettings
 
-__all__ = ["Budgeted", "plan_campaign"]
+__all__ = ["Budgeted", "plan_shares"]
 
 
 class Budgeted(Protocol):
@@ -25,7 +25,7 @@ class Budgeted(Protocol):
     time_budget: float
 
 
-def plan_campaign(items: Sequence[Budgeted], fuzz: FuzzSettings, workers: int = 1) -> None:
+def plan_shares(items: Sequence[Budgeted], fuzz: FuzzSettings, workers: int = 1) -> None:
     """Give each of ``items`` its share of the campaign (nothing when ``fuzz`` is no
     campaign): ``workers`` processes run them side by side."""
     if not fuzz.campaign or not items:

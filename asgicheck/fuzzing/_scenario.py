@@ -28,7 +28,7 @@ import hypothesis
 from hypothesis.strategies import SearchStrategy
 
 from asgicheck.contract import Outcome, RunOptions, Scenario, Target, status_of
-from asgicheck.fuzzing._campaign import plan_campaign
+from asgicheck.fuzzing._campaign import plan_shares
 from asgicheck.fuzzing._examples import Example
 from asgicheck.fuzzing._exchanges import Exchanges
 from asgicheck.fuzzing._properties import PROPERTIES, Property, Verdict
@@ -273,5 +273,5 @@ def build_property_scenarios(targets: list[Target], options: RunOptions, *,
         hypothesis.settings.get_profile(settings.profile)  # unknown: InvalidArgument, now
     examples = settings.examples_per_item(len(chosen))
     found = [PropertyScenario(prop, target, settings, examples) for prop, target in chosen]
-    plan_campaign(found, settings)
+    plan_shares(found, settings)
     return list[Scenario](found)

@@ -15,7 +15,7 @@ from asgicheck.fuzzing import (
     FuzzSettings,
     PropertyScenario,
     build_property_scenarios,
-    plan_campaign,
+    plan_shares,
 )
 from asgicheck.fuzzing._settings import (
     CAMPAIGN_EXAMPLES,
@@ -197,8 +197,8 @@ def test_a_campaign_plan_sets_each_items_share() -> None:
     found = build_property_scenarios(TARGETS, OPTIONS, settings=fuzz)
     assert {(s.examples, s.time_budget) for s in found} == {(CAMPAIGN_EXAMPLES, 30 / 9)}
     chosen = found[:3]  # what -k or a pytest-split group left for this machine
-    plan_campaign(chosen, fuzz, workers=2)
+    plan_shares(chosen, fuzz, workers=2)
     assert {s.time_budget for s in chosen} == {20.0}
     plain = build_property_scenarios(TARGETS, OPTIONS, settings=FuzzSettings())
-    plan_campaign(plain, FuzzSettings(), workers=2)  # no campaign: nothing changes
+    plan_shares(plain, FuzzSettings(), workers=2)  # no campaign: nothing changes
     assert {(s.examples, s.time_budget) for s in plain} == {(25, 10.0)}
