@@ -93,13 +93,14 @@ class Suite:
 
 
     def plan(self, chosen: list[Scenario], workers: int) -> None:
-        """A fuzzing campaign's shares, once pytest has chosen the items this process may run
-        (after ``-k``, ``--lf`` or a pytest-split group) and with this run's worker count."""
-        if self.fuzz is not None and self.fuzz.campaign:
+        """The fuzzing items' shares of the run's time (or of a campaign's budget), once pytest
+        has chosen the items this process may run (after ``-k``, ``--lf`` or a pytest-split
+        group) and with this run's worker count."""
+        if self.fuzz is not None:
             from asgicheck.fuzzing import PropertyScenario, plan_shares
 
             plan_shares([s for s in chosen if isinstance(s, PropertyScenario)], self.fuzz,
-                          workers)
+                        workers)
 
 
 def prepare(settings: Settings) -> Suite:

@@ -49,6 +49,8 @@ NO_DERANDOMIZE_OPTION = "--no-asgicheck-derandomize"
 DERANDOMIZE_INI = "asgicheck_derandomize"
 BUDGET_OPTION = "--asgicheck-fuzz-budget"
 BUDGET_INI = "asgicheck_fuzz_budget"
+TIME_OPTION = "--asgicheck-fuzz-time"
+TIME_INI = "asgicheck_fuzz_time"
 
 # (option, ini key, [tool.asgicheck] key), in the order the help lists them.
 _KEYS = ((FUZZ_OPTION, FUZZ_INI, "fuzz"), (EXAMPLES_OPTION, EXAMPLES_INI, "examples"),
@@ -59,7 +61,7 @@ _KEYS = ((FUZZ_OPTION, FUZZ_INI, "fuzz"), (EXAMPLES_OPTION, EXAMPLES_INI, "examp
          (DATABASE_OPTION, DATABASE_INI, "fuzz_database"),
          (READ_ONLY_OPTION, READ_ONLY_INI, "fuzz_database_readonly"),
          (DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"),
-         (BUDGET_OPTION, BUDGET_INI, "fuzz_budget"))
+         (BUDGET_OPTION, BUDGET_INI, "fuzz_budget"), (TIME_OPTION, TIME_INI, "fuzz_time"))
 OPTIONS = tuple(option for option, _, _ in _KEYS)
 INI_KEYS = tuple(ini for _, ini, _ in _KEYS)
 TOOL_KEYS = tuple(tool for _, _, tool in _KEYS)
@@ -86,6 +88,8 @@ class FuzzOptions:
     derandomize: bool | None = None  # None: the profile's choice, else $CI
     budget_seconds: float | None = None  # campaign mode, a time budget ...
     budget_examples: int | None = None  # ... or an examples budget
+    max_total_time: float | None = None  # the items' time over the run; None: the default
+    no_total_time: bool = False  # "none": no cap over the run (each item keeps its own)
 
 
 def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
@@ -129,6 +133,11 @@ def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
                          "(10m, 90s, 1h30m: wall-clock time of this run, shared by its xdist "
                          "workers) or a number of examples (20000); prints progress and what "
                          "it found")
+    group.addoption(TIME_OPTION, metavar="TIME|none", default=None,
+                    help="fuzzing: the property items share this much of the run's wall-clock "
+                         "time (60s, 2m; shared by xdist workers), each at most 10 s and at "
+                         "least 1 s, so a slow app's fuzzing ends in about this time; 'none': "
+                         "10 s for every item (default 60s)")
     helps = {FUZZ_INI: "true/false: add the fuzzing items", EXAMPLES_INI: "examples per item",
              TOTAL_INI: "examples over the whole run", SEED_INI: "fixed fuzzing seed",
              ALLOW_5XX_INI: "true: 5xx answers do not fail fuzzing items",
@@ -137,7 +146,8 @@ def add_options(group: pytest.OptionGroup, parser: pytest.Parser) -> None:
              DATABASE_INI: "example database: a directory, redis://HOST:PORT/DB, or none",
              READ_ONLY_INI: "true: only read the example database, save finds locally",
              DERANDOMIZE_INI: "true/false: fixed seeds from the item IDs (default: $CI)",
-             BUDGET_INI: "fuzzing campaign budget: 10m, 1h30m, or a number of examples"}
+             BUDGET_INI: "fuzzing campaign budget: 10m, 1h30m, or a number of examples",
+             TIME_INI: "the fuzzing items' time over the run: 60s, 2m, or none"}
     for name in INI_KEYS:
         parser.addini(name, helps[name], type="string", default="")
 
@@ -177,6 +187,7 @@ def read(pick: Callable[[str, str, str], Any], rootdir: Path | None = None) -> F
         derandomize=_boolean(pick(DERANDOMIZE_OPTION, DERANDOMIZE_INI, "derandomize"),
                              DERANDOMIZE_OPTION),
         **_budget(pick(BUDGET_OPTION, BUDGET_INI, "fuzz_budget")),
+        **_total_time(pick(TIME_OPTION, TIME_INI, "fuzz_time")),
     )
 
 
@@ -205,6 +216,10 @@ def fuzz_settings(options: FuzzOptions, app_spec: str | None) -> FuzzSettings:
         given["max_total_examples"] = options.max_total
     if options.local_database is not None:
         given["local_database"] = options.local_database
+    if options.no_total_time:
+        given["max_total_time"] = None
+    elif options.max_total_time is not None:
+        given["max_total_time"] = options.max_total_time
     fuzz = FuzzSettings(**given)
     try:
         fuzz.open_database()  # a Redis server that cannot be reached stops the run now
@@ -253,15 +268,40 @@ def _budget(value: Any) -> dict[str, Any]:
     text = str(value).strip().lower().replace(" ", "")
     if text.isdigit() and int(text) > 0:
         return {"budget_examples": int(text)}
+    total = _seconds(text)
+    if total is not None:
+        return {"budget_seconds": total}
+    raise ValueError(f"{BUDGET_OPTION}={value!r} is neither a time nor a number of examples; "
+                     f"write e.g. {BUDGET_OPTION}=10m, {BUDGET_OPTION}=1h30m or "
+                     f"{BUDGET_OPTION}=20000")
+
+
+def _total_time(value: Any) -> dict[str, Any]:
+    """``60s``, ``2m``, ``90`` (seconds) or ``none``, as FuzzOptions fields."""
+    if value in (None, ""):
+        return {}
+    text = str(value).strip().lower().replace(" ", "")
+    if text in _NO_DATABASE:  # the same words for "no cap" as for "no database"
+        return {"no_total_time": True}
+    try:
+        number: float | None = float(text)
+    except ValueError:
+        number = _seconds(text)
+    if number is not None and number > 0 and number != float("inf"):
+        return {"max_total_time": number}
+    raise ValueError(f"{TIME_OPTION}={value!r} is not a time; write e.g. {TIME_OPTION}=60s, "
+                     f"{TIME_OPTION}=2m, or {TIME_OPTION}=none for 10 s on every item")
+
+
+def _seconds(text: str) -> float | None:
+    """``1h30m``, ``10m``, ``90s`` in seconds; None for anything else or no time at all."""
     match = _DURATION.fullmatch(text)
     if match and any(match.groups()):
         hours, minutes, seconds = (float(group or 0) for group in match.groups())
         total = hours * 3600 + minutes * 60 + seconds
         if total > 0:
-            return {"budget_seconds": total}
-    raise ValueError(f"{BUDGET_OPTION}={value!r} is neither a time nor a number of examples; "
-                     f"write e.g. {BUDGET_OPTION}=10m, {BUDGET_OPTION}=1h30m or "
-                     f"{BUDGET_OPTION}=20000")
+            return total
+    return None
 
 
 def _seed(value: Any) -> int | None:

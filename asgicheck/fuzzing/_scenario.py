@@ -148,6 +148,8 @@ class PropertyScenario(Scenario):
             if failure is None:
                 raise
         details: dict[str, object] = {"property": prop.number, "examples": len(seen),
+                                      "max_examples": self.examples,
+                                      "time_budget": self.time_budget,
                                       "seed": fuzz.seed, "item_seed": seed,
                                       "over_budget": over_budget}
         if failure is None:

@@ -34,12 +34,15 @@ from hypothesis.database import ExampleDatabase
 
 from asgicheck.fuzzing._database import open_database, shown
 
-__all__ = ["CAMPAIGN_EXAMPLES", "DEFAULT_DATABASE", "PROPERTY_NUMBERS", "FuzzSettings",
-           "Namespaced", "duration_label", "hypothesis_settings", "item_seed"]
+__all__ = ["CAMPAIGN_EXAMPLES", "DEFAULT_DATABASE", "MIN_ITEM_SECONDS", "PROPERTY_NUMBERS",
+           "FuzzSettings", "Namespaced", "duration_label", "hypothesis_settings", "item_seed"]
 
 DEFAULT_DATABASE = os.path.join(".hypothesis", "asgicheck")
 # A time-budget campaign's examples cap per item: never reached, the time ends each item.
 CAMPAIGN_EXAMPLES = 1_000_000
+# However many items share the run's time, each may take at least this long: a few examples
+# of an app that takes a second per request.
+MIN_ITEM_SECONDS = 1.0
 PROPERTY_NUMBERS = ("P1", "P2", "P3", "P4", "P5")
 
 
@@ -79,6 +82,7 @@ class FuzzSettings:
     replay_dir: str | os.PathLike[str] | None = None
     properties: tuple[str, ...] = PROPERTY_NUMBERS
     time_budget: float = 10.0
+    max_total_time: float | None = 60.0
     app_spec: str | None = None
     budget_seconds: float | None = None  # campaign mode: this much time over the items
     budget_examples: int | None = None  # campaign mode: this many examples over the items
@@ -96,6 +100,9 @@ class FuzzSettings:
             raise ValueError(f"FuzzSettings(seed={self.seed!r}): give an int or None")
         if not self.time_budget > 0:
             raise ValueError(f"FuzzSettings(time_budget={self.time_budget!r}): give seconds > 0")
+        if self.max_total_time is not None and not self.max_total_time > 0:
+            raise ValueError(f"FuzzSettings(max_total_time={self.max_total_time!r}): give "
+                             f"seconds > 0 or None for no cap")
         if self.budget_seconds is not None and not self.budget_seconds > 0:
             raise ValueError(f"FuzzSettings(budget_seconds={self.budget_seconds!r}): give "
                              f"seconds > 0")
@@ -181,7 +188,16 @@ class FuzzSettings:
             return max(1, self.budget_examples // items), math.inf
         if self.budget_seconds is not None:
             return CAMPAIGN_EXAMPLES, self.budget_seconds * workers / items
-        return self.examples_per_item(items), self.time_budget
+        return self.examples_per_item(items), self.time_share(items, workers)
+
+    def time_share(self, items: int, workers: int = 1) -> float:
+        """The seconds each of ``items`` property items may run, ``workers`` processes running
+        them side by side, outside a campaign: its share of ``max_total_time``, between
+        ``MIN_ITEM_SECONDS`` and ``time_budget``."""
+        if self.max_total_time is None:
+            return self.time_budget
+        share = self.max_total_time * max(workers, 1) / max(items, 1)
+        return min(self.time_budget, max(MIN_ITEM_SECONDS, share))
 
     def examples_per_item(self, items: int) -> int:
         """Examples for each of ``items`` property items under the total cap."""
@@ -195,7 +211,7 @@ class FuzzSettings:
     def as_report(self, env: Mapping[str, str] | None = None) -> dict[str, object]:
         """The settings as the JSON report's ``options.fuzz`` records them."""
         return {"max_examples": self.max_examples, "max_total_examples": self.max_total_examples,
-                "seed": self.seed,
+                "max_total_time": self.max_total_time, "seed": self.seed,
                 "derandomized": self.seed is None and self.derandomized(env),
                 "profile": self.profile, "allow_5xx": self.allow_5xx,
                 "properties": list(self.properties)}
@@ -211,8 +227,11 @@ class FuzzSettings:
             store = "no database"
         else:  # seeded or derandomized, and the default database is for random runs only
             store = "no database (none named)"
-        total = f" (at most {self.max_total_examples} in all)" \
-            if self.max_total_examples is not None else ""
+        caps = ([f"at most {self.max_total_examples} in all"]
+                if self.max_total_examples is not None else [])
+        if self.max_total_time is not None:
+            caps.append(f"{duration_label(self.max_total_time)} of the run's time")
+        total = f" ({', '.join(caps)})" if caps else ""
         budget = f"campaign of {self.budget_label()} over the property items" if self.campaign \
             else f"up to {self.max_examples} examples/property/target{total}"
         return f"fuzz: {budget}, {self._mode(env)}, {store}"

@@ -22,7 +22,7 @@ from asgicheck.violations import Severity, Violation
 __all__ = ["SCHEMA_VERSION", "format_failure", "json_report", "result_record", "summary_lines",
            "write_json"]
 
-SCHEMA_VERSION = 6  # docs/json-report.md has the changelog
+SCHEMA_VERSION = 7  # docs/json-report.md has the changelog
 STATUSES = ("passed", "failed", "warned", "skipped")
 Record = Mapping[str, Any]
 
@@ -123,6 +123,7 @@ def summary_lines(records: Iterable[Record]) -> list[str]:
         lines += ["", *_table([["rule", "level", "failed", "warned", "info", "spec"],
                                *rule_rows])]
     lines += _hung_lines(records)
+    lines += _out_of_time_lines(records)
     warned = [r for r in records if r["status"] == "warned"]
     if warned:
         lines += ["", "warnings (these pass; --asgicheck-strict makes them fail):"]
@@ -148,6 +149,29 @@ def _hung_lines(records: list[Record]) -> list[str]:
                  "skipped):"]
     for (target, item), count in sorted(stopped.items()):
         lines.append(f"  {target}: hung in {item}; {count} item{'s' * (count != 1)} not run")
+    return lines
+
+
+def _out_of_time_lines(records: list[Record], shown: int = 5) -> list[str]:
+    """The fuzzing items that ran out of their time before their examples: they passed on
+    fewer examples than planned, which a user should know (a slow app, or a loaded machine)."""
+    short = []
+    for record in records:
+        details = record.get("details") or {}
+        if isinstance(details, dict) and details.get("over_budget"):
+            short.append((str(record["scenario_id"]), details))
+    if not short:
+        return []
+    seconds = {d.get("time_budget") for _, d in short}
+    share = (f"{next(iter(seconds)):.1f} s each" if len(seconds) == 1
+             and isinstance(next(iter(seconds)), (int, float)) else "their shares")
+    lines = ["", f"fuzzing cut short by time ({share}; --asgicheck-fuzz-time gives the items "
+                 f"more): these items ran fewer examples than planned"]
+    for item, details in short[:shown]:
+        lines.append(f"  {item}: {details.get('examples')} of {details.get('max_examples')} "
+                     f"examples")
+    if len(short) > shown:
+        lines.append(f"  ... and {len(short) - shown} more")
     return lines
 
 

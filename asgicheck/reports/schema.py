@@ -1,4 +1,4 @@
-"""The JSON report's schema (``schema_version`` 6), as JSON Schema.
+"""The JSON report's schema (``schema_version`` 7), as JSON Schema.
 
 ``SCHEMA`` is the contract docs/json-report.md describes field by field. It is plain JSON Schema
 (draft 2020-12): validate a report with any validator, e.g. ``jsonschema.validate(document,
@@ -75,7 +75,7 @@ SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "asgicheck JSON report",
     **_record({
-        "schema_version": {"const": 6},
+        "schema_version": {"const": 7},
         "tool": _record({"name": {"const": "asgicheck"}, "version": {"type": "string"}}),
         "app": _record({
             "spec": {"type": "string"}, "source": {"type": "string"},
@@ -93,6 +93,7 @@ SCHEMA: dict[str, Any] = {
             "fuzz": {**_record({
                 "max_examples": {"type": "integer", "minimum": 1},
                 "max_total_examples": {"type": ["integer", "null"], "minimum": 1},
+                "max_total_time": {"type": ["number", "null"], "exclusiveMinimum": 0},
                 "seed": {"type": ["integer", "null"]},
                 "derandomized": {"type": "boolean"},
                 "profile": _NULLABLE_STRING,

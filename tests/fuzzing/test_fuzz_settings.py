@@ -200,5 +200,26 @@ def test_a_campaign_plan_sets_each_items_share() -> None:
     plan_shares(chosen, fuzz, workers=2)
     assert {s.time_budget for s in chosen} == {20.0}
     plain = build_property_scenarios(TARGETS, OPTIONS, settings=FuzzSettings())
-    plan_shares(plain, FuzzSettings(), workers=2)  # no campaign: nothing changes
+    plan_shares(plain, FuzzSettings(), workers=2)  # the run's 60 s exceed 10 s for each
     assert {(s.examples, s.time_budget) for s in plain} == {(25, 10.0)}
+
+
+@pytest.mark.parametrize(("total", "items", "workers", "share"), [
+    (60.0, 20, 1, 3.0),  # a run's default: 20 items share a minute
+    (60.0, 20, 2, 6.0),  # two workers run them side by side, each for a minute
+    (60.0, 3, 1, 10.0),  # never more than an item's own 10 s
+    (60.0, 500, 1, 1.0),  # never less than a second, however many items
+    (None, 500, 1, 10.0),  # no cap over the run: every item keeps its 10 s
+])
+def test_the_items_share_the_runs_time(total: float | None, items: int, workers: int,
+                                       share: float) -> None:
+    assert FuzzSettings(max_total_time=total).time_share(items, workers) == share
+
+
+def test_outside_a_campaign_a_plan_shares_the_time_and_keeps_the_examples() -> None:
+    fuzz = FuzzSettings(max_total_time=6.0)
+    found = build_property_scenarios(TARGETS, OPTIONS, settings=fuzz)
+    plan_shares(found[:4], fuzz, workers=1)
+    assert {(s.examples, s.time_budget) for s in found[:4]} == {(25, 1.5)}
+    with pytest.raises(ValueError, match="max_total_time"):
+        FuzzSettings(max_total_time=0)

@@ -81,6 +81,70 @@ def test_the_budget_comes_from_ini_or_pyproject_and_bad_ones_are_refused(
                               "--asgicheck-fuzz-budget=10m*"])
 
 
+SLOW_APP = """
+import asyncio
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        raise ValueError("only HTTP is served here")
+    more = True
+    while more:
+        event = await receive()
+        if event["type"] == "http.disconnect":
+            return
+        more = event.get("more_body", False)
+    await asyncio.sleep(0.3)  # a slow database: every answer takes 0.3 s
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/plain"), (b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+"""
+
+
+def test_a_slow_apps_fuzzing_shares_the_runs_time_and_says_what_it_cut(
+        project: pytest.Pytester) -> None:
+    project.makepyfile(slow=SLOW_APP)
+    result = run(project, f"{APP_OPTION}=slow:app", ROOT, FUZZ, "-k", "P1 or P2",
+                 "--asgicheck-fuzz-time=2s", "--asgicheck-seed=1", "--durations=0",
+                 "-vv", "--asgicheck-json=r.json")
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines([
+        "asgicheck: fuzz: up to 25 examples/property/target (at most 500 in all, 2s of the "
+        "run's time), seed 1, *",
+        "fuzzing cut short by time (1.0 s each; --asgicheck-fuzz-time gives the items more): "
+        "these items ran fewer examples than planned",
+        "  fuzz/P1-conformant?GET /?: * of 25 examples",  # ? for [ and ]: fnmatch's classes
+        "  fuzz/P2-no-server-error?GET /?: * of 25 examples",
+    ])
+    report = json.loads((project.path / "r.json").read_text())
+    details = {r["scenario_id"]: r["details"] for r in report["results"]}
+    assert report["options"]["fuzz"]["max_total_time"] == 2.0
+    for item in ("fuzz/P1-conformant[GET /]", "fuzz/P2-no-server-error[GET /]"):
+        # 2 s over two items: 1 s each, room for a few 0.3 s exchanges, not 25.
+        assert details[item]["over_budget"] is True, details[item]
+        assert details[item]["time_budget"] == 1.0
+        assert 1 <= details[item]["examples"] <= 5, details[item]
+    durations = [float(m) for m in re.findall(r"^([\d.]+)s call .*fuzz/", result.stdout.str(),
+                                                re.MULTILINE)]
+    assert len(durations) == 2 and all(d < 3 for d in durations), durations
+
+
+def test_the_runs_fuzzing_time_comes_from_the_option_and_bad_ones_are_refused(
+        project: pytest.Pytester) -> None:
+    app = f"{APP_OPTION}=apps:good"
+    for given, shown in (("90", "1m30s"), ("2m", "2m"), ("7.5s", "7.5s")):
+        result = run_inline(project, app, ROOT, FUZZ, "--co", f"--asgicheck-fuzz-time={given}")
+        result.stdout.fnmatch_lines([f"asgicheck: fuzz: up to 25 examples/property/target "
+                                     f"(at most 500 in all, {shown} of the run's time), *"])
+    project.makepyprojecttoml('[tool.asgicheck]\nfuzz_time = "none"\n')
+    result = run_inline(project, app, ROOT, FUZZ, "--co")
+    result.stdout.fnmatch_lines(["asgicheck: fuzz: up to 25 examples/property/target "
+                                 "(at most 500 in all), *"])
+    bad = run_inline(project, app, ROOT, FUZZ, "--co", "--asgicheck-fuzz-time=soon")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["ERROR: asgicheck: --asgicheck-fuzz-time='soon' is not a time; "
+                              "write e.g. --asgicheck-fuzz-time=60s*"])
+
+
 def collected_ids(result: pytest.RunResult) -> list[str]:
     """The node IDs a ``--co -q`` run listed."""
     return [line for line in result.outlines if line.startswith("asgicheck::")]

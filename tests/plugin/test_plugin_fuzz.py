@@ -61,8 +61,9 @@ def test_fuzz_items_pass_on_a_good_app_under_xdist_with_junit_and_json(
     assert sorted(r["scenario_id"] for r in report["results"] if r["scenario_id"] in items) \
         == sorted(items)
     assert report["options"]["fuzz"] == {
-        "max_examples": 3, "max_total_examples": 500, "seed": 7, "derandomized": False,
-        "profile": None, "allow_5xx": False, "properties": ["P1", "P2", "P3", "P4", "P5"]}
+        "max_examples": 3, "max_total_examples": 500, "max_total_time": 60.0, "seed": 7,
+        "derandomized": False, "profile": None, "allow_5xx": False,
+        "properties": ["P1", "P2", "P3", "P4", "P5"]}
 
 
 def test_no_fuzz_and_keyword_selection_choose_the_items(project: pytest.Pytester) -> None:
