@@ -84,19 +84,15 @@ def test_the_budget_comes_from_ini_or_pyproject_and_bad_ones_are_refused(
 SLOW_APP = """
 import asyncio
 
+from asgi_blocks import read_body, respond
+
 async def app(scope, receive, send):
     if scope["type"] != "http":
         raise ValueError("only HTTP is served here")
-    more = True
-    while more:
-        event = await receive()
-        if event["type"] == "http.disconnect":
-            return
-        more = event.get("more_body", False)
+    if await read_body(receive) is None:
+        return
     await asyncio.sleep(0.3)  # a slow database: every answer takes 0.3 s
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/plain"), (b"content-length", b"2")]})
-    await send({"type": "http.response.body", "body": b"ok"})
+    await respond(send, method=scope["method"])
 """
 
 
