@@ -152,32 +152,20 @@ class _Seen:
     """The last value of each of these fields that ``plain_http`` proved plain.
 
     A server hands the same objects to every request (uvicorn 0.55: the asgi versions, the
-    scheme, the root_path, and on one connection the client and server addresses) while it
-    parses the rest anew. Each of these is immutable all the way down (an exact str, or a tuple
-    of an exact str and int; a list address is proven every time), so once proven it stays
-    proven, and ``is`` is the cheapest test there is; anything else is proven afresh and
-    becomes the new one.
+    scheme, the root_path) while it parses the rest anew. Each of these is immutable all the
+    way down (an exact str), so once proven it stays proven, and ``is`` is the cheapest test
+    there is; anything else is proven afresh and becomes the new one. The client and server
+    addresses are not kept: they are one pair per connection, so under several connections
+    the last one seen is rarely the next one.
     """
 
-    __slots__ = ("version", "spec", "scheme", "root", "client", "server")
+    __slots__ = ("version", "spec", "scheme", "root")
 
     def __init__(self) -> None:
         self.version: object = None
         self.spec: object = None
         self.scheme: object = None
         self.root: object = None
-        self.client: object = None
-        self.server: object = None
-
-    def new_address(self, field: str, address: object) -> bool:
-        """Whether ``address``, not the one seen last, is plain; it becomes the one seen."""
-        if address is not None and not (
-                (type(address) is tuple or type(address) is list) and len(address) == 2
-                and type(address[0]) is str and type(address[1]) is int):
-            return False
-        if type(address) is not list:  # a list can change after it was proven
-            setattr(self, field, address)
-        return True
 
 
 SEEN = _Seen()
@@ -230,15 +218,28 @@ def plain_http(scope: dict[str, Any]) -> bool:
             if type(value) is not str:
                 return False
             seen.root = value
+        # Addresses are proven every time, inline: a server keeps one pair per connection,
+        # and under many connections (a load test, a browser's six) an identity cache misses
+        # on nearly every request, where a method call to refill it costs more than the proof.
         value = scope["client"]
-        if value is not seen.client and not seen.new_address("client", value):
+        if value is not None and (
+                type(value) is not tuple and type(value) is not list or len(value) != 2
+                or type(value[0]) is not str or type(value[1]) is not int):
             return False
         value = scope["server"]
-        if value is not seen.server and not seen.new_address("server", value):
+        if value is not None and (
+                type(value) is not tuple and type(value) is not list or len(value) != 2
+                or type(value[0]) is not str or type(value[1]) is not int):
             return False
-        # Twelve keys are the ones read above; anything more may be state or extensions.
-        if len(scope) > 12 and not _plain_extras(scope):
-            return False
+        # Twelve keys are the ones read above; anything more may be state or extensions
+        # (uvicorn sends "state" on every request: tested here, not in a call).
+        if len(scope) > 12:
+            if "state" in scope and type(scope["state"]) is not dict:
+                return False
+            # tls has fields to judge: the full path.
+            if "extensions" in scope and not (is_extension_dict(scope["extensions"])
+                                              and "tls" not in scope["extensions"]):
+                return False
         for item in headers:
             if type(item) is not tuple and type(item) is not list:
                 return False
@@ -254,14 +255,6 @@ def plain_http(scope: dict[str, Any]) -> bool:
     except Exception:  # a missing key, a short header item, a value that cannot be hashed
         return False
     return True
-
-
-def _plain_extras(scope: dict[str, Any]) -> bool:
-    if "state" in scope and type(scope["state"]) is not dict:
-        return False
-    # tls has fields to judge: the full path.
-    return "extensions" not in scope or (is_extension_dict(scope["extensions"])
-                                         and "tls" not in scope["extensions"])
 
 
 def is_extension_dict(extensions: object) -> bool:
