@@ -162,9 +162,10 @@ def _out_of_time_lines(records: list[Record], shown: int = 5) -> list[str]:
             short.append((str(record["scenario_id"]), details))
     if not short:
         return []
-    seconds = {d.get("time_budget") for _, d in short}
-    share = (f"{next(iter(seconds)):.1f} s each" if len(seconds) == 1
-             and isinstance(next(iter(seconds)), (int, float)) else "their shares")
+    budget = short[0][1].get("time_budget")
+    alike = isinstance(budget, (int, float)) and all(d.get("time_budget") == budget
+                                                     for _, d in short)
+    share = f"{budget:.1f} s each" if alike else "their shares"
     lines = ["", f"fuzzing cut short by time ({share}; --asgicheck-fuzz-time gives the items "
                  f"more): these items ran fewer examples than planned"]
     for item, details in short[:shown]:
