@@ -2,6 +2,8 @@
 
     python bench/bench_fuzz.py [--examples 300] [--rounds 3] [--app trivial|demo]
                                [--only SUBSTRING] [--json FILE]
+    python bench/bench_fuzz.py --instructions [--counts 100,300] [--jobs 1] [--keep DIR]
+                               [--app trivial|demo] [--only SUBSTRING] [--json FILE]
 
 The floor is what Hypothesis itself costs per example: ``@given(st.binary())`` with an empty
 body, the same ``max_examples``, no database, the generate phase only. Every other row is
@@ -30,13 +32,37 @@ floor. Hypothesis's engine adapts to how long a test takes, so a ratio to a bare
 out above 1; the time in the body is the direct measure of asgicheck's own cost. A strategy
 with few distinct values (``disconnect_points``) runs out of examples early: the ``n`` column
 says how many ran.
+
+``--instructions`` counts instead of timing. On this shared 2-core machine a row's ratio moves by
+0.1-0.25x between runs under another process's load (P4 0.53x quiet, 0.41x loaded), as much as
+the gap to the target, so wall clock cannot say whether a row is over 0.5x or a change made it
+faster. Instructions do not move with load: each row runs in a subprocess under valgrind's
+callgrind (``PYTHONHASHSEED=0``, ``@seed(1)``, no database) twice, for ``--counts`` examples
+(100 and 300), and the difference of the two totals over the difference of the examples is its
+cost per example, start-up (imports, building the strategies, the first calls) cancelling out.
+Hypothesis adapts how many examples it runs, and how (the first ``max_examples // 10`` (at most
+50) are kept small), to ``max_examples``: both runs of every row use ``max_examples=1000`` and
+end after exactly that many examples (a BaseException, ``Enough``, which Hypothesis lets
+through at once): test calls for the ``@given`` rows, examples judged (the distinct ones, as
+``n`` above) for the items. The ``n`` column prints the difference; a row that ran out early
+says so. Two runs of the same code agree to about 0.1%. The ratio to the floor is then the
+floor's instructions per example over the row's: what the CPU does, with every thread counted.
+What it does not capture is waiting: the time a thread hand-off, the GIL or a timer spends with
+nothing running (the ``P1-h`` row's hand-offs cost little in instructions and much in wall
+clock), and an instruction's cost varies (cache misses), so it is the measure of asgicheck's
+own work, and wall clock stays the measure of throughput. A full run (``--only P``: 15 rows,
+30 callgrind runs of 15-25 s each, most of it start-up) takes about 9 minutes with ``--jobs
+1``; ``--jobs 2`` halves it without changing a count, but loads the machine for anyone timing.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
+import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -88,19 +114,31 @@ class Row:
     strategies: tuple[Any, ...] = ()
     body: Callable[..., Any] | None = None  # None: an empty body
     bare: str | None = None  # the row that generates the same inputs with an empty body
-    item: Callable[[int, int], tuple[int, float, float]] | None = None  # a property item
+    item: Callable[..., tuple[int, float, float]] | None = None  # a property item
     hand_off: bool = False  # run @given in this thread, each exchange handed to the app's
 
 
+class Enough(BaseException):
+    """Raised in a test once it has run its ``stop_after`` examples (``--instructions``): a
+    BaseException, which Hypothesis lets through at once, as the items' own _OutOfTime."""
+
+
 def measure(strategies: tuple[Any, ...], body: Callable[..., Any] | None, examples: int,
-            round_: int, hand_off: bool = False) -> tuple[int, float, float, float]:
-    """(examples run, wall seconds, CPU seconds, seconds inside the body)."""
+            round_: int, hand_off: bool = False, stop_after: int | None = None
+            ) -> tuple[int, float, float, float]:
+    """(examples run, wall seconds, CPU seconds, seconds inside the body). With
+    ``stop_after``, the run ends (``Enough``) when the next example comes after that many."""
     count, inside = [0], [0.0]
+    limit = stop_after if stop_after is not None else examples + 1
     if body is None:
         def test(*args: Any) -> None:
+            if count[0] >= limit:
+                raise Enough
             count[0] += 1
     else:
         def test(*args: Any) -> None:
+            if count[0] >= limit:
+                raise Enough
             count[0] += 1
             started = time.perf_counter()
             body(*args)
@@ -113,10 +151,13 @@ def measure(strategies: tuple[Any, ...], body: Callable[..., Any] | None, exampl
                        phases=[Phase.generate], suppress_health_check=list(HealthCheck))(
         seed(round_)(given(*strategies)(namespace["inner"])))
     wall, cpu = time.perf_counter(), time.process_time()
-    if body is None or hand_off:
-        wrapped()
-    else:
-        resident(wrapped)  # where the exchanges run: as the property items do
+    try:
+        if body is None or hand_off:
+            wrapped()
+        else:
+            resident(wrapped)  # where the exchanges run: as the property items do
+    except Enough:
+        pass
     return (count[0], time.perf_counter() - wall, time.process_time() - cpu, inside[0])
 
 
@@ -131,13 +172,28 @@ def rows_for(app: Any, options: RunOptions) -> list[Row]:
         check = PROPERTIES[number].check
         return lambda example: check(ctx.exchange, example, options, fuzz)
 
-    def item(number: str, target: Target) -> Callable[[int, int], tuple[int, float, float]]:
-        def run(examples: int, round_: int) -> tuple[int, float, float]:
+    def item(number: str, target: Target) -> Callable[..., tuple[int, float, float]]:
+        def run(examples: int, round_: int, stop_after: int | None = None
+                ) -> tuple[int, float, float]:
             settings_ = FuzzSettings(max_examples=examples, max_total_examples=None,
                                      database=None, seed=round_)
-            scenario = PropertyScenario(PROPERTIES[number], target, settings_, examples)
+            prop = PROPERTIES[number]
+            judged = [0]
+            if stop_after is not None:  # the item's own run, ended after that many examples
+                judge = prop.judge
+
+                def counted(*args: Any) -> Any:
+                    if judged[0] >= stop_after:
+                        raise Enough
+                    judged[0] += 1
+                    return judge(*args)
+                prop = dataclasses.replace(prop, judge=counted)
+            scenario = PropertyScenario(prop, target, settings_, examples)
             wall, cpu = time.perf_counter(), time.process_time()
-            outcome = scenario.run(app, options)
+            try:
+                outcome = scenario.run(app, options)
+            except Enough:
+                return judged[0], time.perf_counter() - wall, time.process_time() - cpu
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             assert outcome.status == "passed", (number, outcome.status, outcome.transcript)
             return int(outcome.details["examples"]), wall, cpu  # type: ignore[call-overload]
@@ -208,6 +264,88 @@ def rows_for(app: Any, options: RunOptions) -> list[Row]:
     ]
 
 
+INSTRUCTION_MAX = 1000  # max_examples in --instructions: see the module
+INSTRUCTION_SEED = 1
+_COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+
+
+def run_child(row: Row, application: Any, stop_after: int) -> None:
+    """``--child``: run one row for exactly ``stop_after`` examples, print how many ran."""
+    if row.item is not None:
+        n, _, _ = row.item(INSTRUCTION_MAX, INSTRUCTION_SEED, stop_after)
+    else:
+        n, _, _, _ = measure(row.strategies, row.body, INSTRUCTION_MAX, INSTRUCTION_SEED,
+                             row.hand_off, stop_after)
+    close_sessions()
+    print(json.dumps({"examples": n}))
+
+
+def count_instructions(key: str, app: str, stop_after: int, keep: str | None,
+                       timeout: float) -> tuple[int, int]:
+    """(instructions, examples) of one row run ``stop_after`` examples under callgrind."""
+    out = os.devnull if keep is None else os.path.join(keep, f"callgrind.{key}.{stop_after}")
+    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+               sys.executable, os.path.abspath(__file__), "--app", app, "--child", key,
+               "--stop-after", str(stop_after)]
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout,
+                          check=False)
+    found = _COLLECTED.search(done.stderr)
+    if done.returncode != 0 or found is None:
+        raise RuntimeError(f"{key} at {stop_after}: exit {done.returncode}\n"
+                           f"{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    return int(found.group(1)), int(json.loads(done.stdout.splitlines()[-1])["examples"])
+
+
+def instructions(rows: list[Row], args: argparse.Namespace) -> None:
+    """``--instructions``: every row's instructions per example (see the module)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    low, high = (int(n) for n in args.counts.split(","))
+    if not 0 < low < high < INSTRUCTION_MAX:
+        raise SystemExit(f"--counts {args.counts}: want 0 < low < high < {INSTRUCTION_MAX}")
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {(row.key, n): pool.submit(count_instructions, row.key, args.app, n,
+                                             args.keep, args.child_timeout)
+                   for row in rows for n in (low, high)}
+        counted = {key: future.result() for key, future in futures.items()}
+    elapsed = time.perf_counter() - started
+    per: dict[str, float] = {}
+    ran: dict[str, int] = {}
+    for row in rows:
+        (i_low, n_low), (i_high, n_high) = counted[row.key, low], counted[row.key, high]
+        ran[row.key] = n_high - n_low
+        per[row.key] = (i_high - i_low) / max(n_high - n_low, 1)
+    print(f"\napp: {args.app}, instructions per example under callgrind: the difference "
+          f"between {low} and {high} examples (max_examples={INSTRUCTION_MAX}, seed "
+          f"{INSTRUCTION_SEED}, PYTHONHASHSEED=0, no database), Python "
+          f"{sys.version.split()[0]}; {len(rows) * 2} runs in {elapsed:.0f} s\n")
+    print(f"{'':10}{'contender':52}{'n':>5}{'k instr':>9}{'floor':>7}{'bare':>7}{'over bare':>11}")
+    figures: dict[str, dict[str, float]] = {}
+    for row in rows:
+        bare = over = ""
+        if row.bare is not None:
+            bare = f"{per[row.bare] / per[row.key]:.2f}x"
+            over = f"{(per[row.key] - per[row.bare]) / 1000:+10.1f}k"
+        ratio = per[FLOOR] / per[row.key]
+        short = "" if ran[row.key] == high - low else "  (ran short of the counts)"
+        print(f"{row.key:10}{row.label:52}{ran[row.key]:5}{per[row.key] / 1000:9.1f}"
+              f"{ratio:6.2f}x{bare:>7}{over:>11}{short}")
+        figures[row.key] = {"examples": ran[row.key], "instructions": per[row.key],
+                            "vs_floor": ratio}
+    below = [r.key for r in rows if r.key not in (FLOOR, "disc") and not r.hand_off
+             and figures[r.key]["vs_floor"] < TARGET_RATIO]
+    print(f"\n  target: >= {TARGET_RATIO}x the floor ({per[FLOOR] / 1000:.1f}k instructions "
+          f"an example). Below it: {', '.join(below) if below else 'none'}")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"app": args.app, "counts": [low, high], "max_examples": INSTRUCTION_MAX,
+                       "python": sys.version.split()[0], "rows": figures}, out, indent=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=300)
@@ -216,6 +354,17 @@ def main() -> None:
     parser.add_argument("--only", default=None,
                         help="only rows whose key contains this (the floor always runs)")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions per example under callgrind instead")
+    parser.add_argument("--counts", default="100,300",
+                        help="--instructions: the two example counts (their difference counts)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="--instructions: callgrind runs at once (counts ignore load)")
+    parser.add_argument("--keep", default=None, metavar="DIR",
+                        help="--instructions: keep the callgrind files here (callgrind_annotate)")
+    parser.add_argument("--child-timeout", type=float, default=900.0, help=argparse.SUPPRESS)
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--stop-after", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.app == "demo":
         from reference_app.demo import app as application
@@ -223,10 +372,17 @@ def main() -> None:
         application = trivial
     options = RunOptions()
     rows = rows_for(application, options)
+    if args.child is not None:
+        run_child(next(r for r in rows if r.key == args.child), application, args.stop_after)
+        return
     if args.only:
         wanted = {r.key for r in rows if args.only in r.key}
         wanted |= {r.bare for r in rows if r.key in wanted and r.bare} | {FLOOR}
         rows = [r for r in rows if r.key in wanted]
+    if args.instructions:
+        close_sessions()
+        instructions(rows, args)
+        return
     warm = min(args.examples, 30)
     for row in rows:  # warm: imports, strategy caches, the app's first requests
         if row.item is not None:
