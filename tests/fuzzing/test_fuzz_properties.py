@@ -7,10 +7,19 @@ from typing import Any
 
 import planted
 import pytest
+from asgi_blocks import read_body, respond
 
 from asgicheck.contract import Outcome, RunOptions, Target
-from asgicheck.fuzzing import FuzzSettings, HTTPExample, WebSocketExample, build_property_scenarios
+from asgicheck.driver import Script, run
+from asgicheck.fuzzing import (
+    PROPERTIES,
+    FuzzSettings,
+    HTTPExample,
+    WebSocketExample,
+    build_property_scenarios,
+)
 from asgicheck.scenarios import close_sessions
+from asgicheck.transcript import Transcript
 
 FAST = RunOptions(deadline=0.5, linger=0.3, hold_back=0.05)
 GET_ROOT = Target(path="/")
@@ -132,3 +141,61 @@ def test_the_failure_shows_the_transcript_and_a_reproduction() -> None:
     code = str(outcome.details["reproduction"])
     assert "query_string=b'a=%FF'" in code or "query_string=b'%FF'" in code
     assert code.splitlines()[2].strip() in text  # the code is appended, indented
+
+
+# -- P3's exchanges: the second one-chunk run is made only when it can change the verdict ------
+
+SPLIT = HTTPExample(method="POST", path="/echo", body=b"abc", chunks=(b"a", b"", b"bc"))
+
+
+def judge_p3(app: Any, example: HTTPExample = SPLIT) -> tuple[list[Transcript], list[str]]:
+    """P3's verdict on one example, and the transcripts of every exchange it made, in order."""
+    made: list[Transcript] = []
+
+    def exchange(script: Script) -> Transcript:
+        made.append(run(app, script))
+        return made[-1]
+
+    verdict = PROPERTIES["P3"].check(exchange, example, FAST, FuzzSettings())
+    return made, [v.rule for v in verdict.findings]
+
+
+def counting() -> Any:
+    """An app that tells the body it read, and how many requests it has answered so far."""
+    calls = [0]
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        body = await read_body(receive)
+        calls[0] += 1
+        await respond(send, b"%d:%s" % (calls[0], body))
+    return app
+
+
+def test_p3_needs_two_exchanges_when_the_split_run_answers_alike() -> None:
+    made, found = judge_p3(planted.good)
+    assert found == []
+    assert [len(t.received) for t in made] == [1, 3]  # the body in one chunk, then in three
+    assert [t.body for t in made] == [b"abc", b"abc"]
+
+
+def test_p3_judges_a_different_body_against_a_second_one_chunk_run() -> None:
+    made, found = judge_p3(planted.first_chunk_only)
+    assert found == ["HTTP-RECV-002"]
+    assert [t.body for t in made] == [b"abc", b"a", b"abc"]  # one, split, again: stable
+
+
+def test_p3_compares_only_the_status_of_an_app_whose_body_changes_every_call() -> None:
+    made, found = judge_p3(counting())
+    assert found == []
+    assert [t.body for t in made] == [b"1:abc", b"2:abc", b"3:abc"]
+
+
+def test_p3_a_split_run_that_ends_otherwise_fails_without_a_second_run() -> None:
+    async def crashes_on_chunks(scope: Any, receive: Any, send: Any) -> None:
+        if (await receive()).get("more_body"):
+            raise RuntimeError("chunked bodies are not supported")
+        await respond(send)
+
+    made, found = judge_p3(crashes_on_chunks)
+    assert found == ["HTTP-RECV-002"]
+    assert [t.ended for t in made] == ["returned", "raised"]  # whatever a second run showed
