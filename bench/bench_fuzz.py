@@ -45,14 +45,16 @@ Hypothesis adapts how many examples it runs, and how (the first ``max_examples /
 end after exactly that many examples (a BaseException, ``Enough``, which Hypothesis lets
 through at once): test calls for the ``@given`` rows, examples judged (the distinct ones, as
 ``n`` above) for the items. The ``n`` column prints the difference; a row that ran out early
-says so. Two runs of the same code agree to about 0.1%. The ratio to the floor is then the
-floor's instructions per example over the row's: what the CPU does, with every thread counted.
+says so. Rows whose code did not change move by at most 0.4% between runs. The ratio to the
+floor is then the floor's instructions per example over the row's: what the CPU does, with
+every thread counted.
 What it does not capture is waiting: the time a thread hand-off, the GIL or a timer spends with
 nothing running (the ``P1-h`` row's hand-offs cost little in instructions and much in wall
 clock), and an instruction's cost varies (cache misses), so it is the measure of asgicheck's
 own work, and wall clock stays the measure of throughput. A full run (``--only P``: 15 rows,
 30 callgrind runs of 15-25 s each, most of it start-up) takes about 9 minutes with ``--jobs
-1``; ``--jobs 2`` halves it without changing a count, but loads the machine for anyone timing.
+1``; ``--jobs 2`` takes about 5 without changing a count, but loads the machine for anyone
+timing.
 """
 
 from __future__ import annotations
