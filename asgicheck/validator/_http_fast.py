@@ -11,22 +11,24 @@ findings.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 __all__ = ["PlainProgress", "announces_body", "start_length"]
 
 # RFC 9110 §5.6.2 token characters: deleting them from a valid header name leaves nothing.
-TOKEN_CHARS = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+TOKEN_CHARS: Final = (b"!#$%&'*+-.^_`|~0123456789"
+                      b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 # Names whose presence needs the full path (framing, trailers, HTTP/2 connection headers).
-_NEEDS_THOUGHT = frozenset({b"content-length", b"transfer-encoding", b"trailer", b"connection",
-                            b"keep-alive", b"proxy-connection", b"upgrade"})
+_NEEDS_THOUGHT: Final = frozenset({b"content-length", b"transfer-encoding", b"trailer",
+                                   b"connection", b"keep-alive", b"proxy-connection",
+                                   b"upgrade"})
 # Header names already proven to be lowercase tokens. Apps send the same few names on every
 # response, and a set lookup is several times cheaper than proving it again.
-_PROVEN_NAMES: set[bytes] = set()
-_PROVEN_LIMIT = 4096
+_PROVEN_NAMES: Final[set[bytes]] = set()
+_PROVEN_LIMIT: Final = 4096
 
 
-_PLAIN_STATUSES = frozenset(range(200, 600)) - {204, 304}
+_PLAIN_STATUSES: Final = frozenset(range(200, 600)) - {204, 304}
 
 
 def start_length(message: dict[str, Any]) -> int:
@@ -88,7 +90,7 @@ class PlainProgress:
     extensions: dict[str, Any] | None = None
 
 
-_BODY_NAME_LENGTHS = frozenset({len(b"content-length"), len(b"transfer-encoding"),
+_BODY_NAME_LENGTHS: Final = frozenset({len(b"content-length"), len(b"transfer-encoding"),
                                 len(b"expect")})
 
 

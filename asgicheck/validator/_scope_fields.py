@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from asgicheck.rules import violation
@@ -80,9 +80,9 @@ WS = Www("websocket", "WS-SCOPE-002", "WS-SCOPE-003", frozenset({"1.1", "2", "3"
          "WS-SCOPE-011", "WS-SCOPE-013")
 
 
-_PLAIN_SPECS = frozenset({"2.0", "2.1", "2.2", "2.3", "2.4", "2.5"})
-_PLAIN_HTTP_VERSIONS = frozenset({"1.0", "1.1", "2", "3"})
-_PLAIN_WS_VERSIONS = frozenset({"1.1", "2", "3"})
+_PLAIN_SPECS: Final = frozenset({"2.0", "2.1", "2.2", "2.3", "2.4", "2.5"})
+_PLAIN_HTTP_VERSIONS: Final = frozenset({"1.0", "1.1", "2", "3"})
+_PLAIN_WS_VERSIONS: Final = frozenset({"1.1", "2", "3"})
 
 
 def plain_www(scope: dict[str, Any], http: bool) -> bool:
@@ -139,13 +139,13 @@ def plain_www(scope: dict[str, Any], http: bool) -> bool:
     return True
 
 
-_PLAIN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
-_HTTP = "http"
+_PLAIN_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+_HTTP: Final = "http"
 # Header names already proven lowercase and not pseudo: clients send the same few names on
 # every request, and a set lookup is cheaper than proving it again. Only exact bytes get in
 # and only exact bytes are looked up, so equality here is the same verdict.
-_PROVEN_NAMES: set[bytes] = set()
-_PROVEN_LIMIT = 4096
+_PROVEN_NAMES: Final[set[bytes]] = set()
+_PROVEN_LIMIT: Final = 4096
 
 
 class _Seen:
@@ -168,7 +168,7 @@ class _Seen:
         self.root: object = None
 
 
-SEEN = _Seen()
+SEEN: Final = _Seen()
 
 
 def plain_http(scope: dict[str, Any]) -> bool:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Awaitable
-from typing import Literal
+from typing import Final, Literal
 
 from asgiref.compatibility import guarantee_single_callable
 
@@ -51,7 +51,8 @@ logger = logging.getLogger("asgicheck")
 
 Mode = Literal["raise", "record"]
 # The fast lane for everyday HTTP exchanges (see ``ValidatedApp.__call__``) is an optimisation
-# only; tests switch it off to check that every case is judged the same without it.
+# only; tests switch it off to check that every case is judged the same without it. Not Final:
+# a compiled build reads it from the module's dict on every call, so switching it still works.
 FAST_LANE = True
 
 
@@ -165,7 +166,13 @@ def validate(app: object, *, mode: Mode = "raise", selection: Selection = DEFAUL
 
 
 # HttpLane.step: how far the response has come on plain steps, or that the full path has it.
-BEFORE_START, STARTED, STREAMING, COMPLETE, HANDED_OVER = range(5)
+# Final, here and for the lane's other constants: a compiled build (setup.py) inlines them
+# rather than looking each up in the module's dict, which it does for every other global.
+BEFORE_START: Final = 0
+STARTED: Final = 1
+STREAMING: Final = 2
+COMPLETE: Final = 3
+HANDED_OVER: Final = 4
 
 
 class HttpLane:
