@@ -12,7 +12,16 @@ single-value checks (``_checks``). Findings are built only through ``asgicheck.r
 
 from __future__ import annotations
 
+from importlib.machinery import EXTENSION_SUFFIXES
+
+from asgicheck.validator import _http_fast, _scope_fields, wrapper
 from asgicheck.validator._validator import Machine, Validator
 from asgicheck.validator.wrapper import ValidatedApp, validate
 
-__all__ = ["Machine", "ValidatedApp", "Validator", "validate"]
+__all__ = ["COMPILED", "Machine", "ValidatedApp", "Validator", "validate"]
+
+# Whether validate()'s fast lane runs compiled: ``ASGICHECK_COMPILE=1`` at install time builds
+# these modules with mypyc (setup.py), and an extension module, when present, shadows its .py.
+# Pure Python is the default and behaves the same (the tests run on both), only slower.
+COMPILED: bool = all((module.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
+                     for module in (_scope_fields, _http_fast, wrapper))

@@ -1,0 +1,26 @@
+"""Which build of validate()'s fast lane runs (asgicheck.validator.COMPILED), and that it is the
+one asked for: CI builds it with ``ASGICHECK_COMPILE=1`` and runs the suite on it, which would
+prove nothing if a stale or missing extension left the pure modules in place unnoticed."""
+
+from __future__ import annotations
+
+import inspect
+import os
+
+import pytest
+
+from asgicheck.validator import COMPILED, _http_fast, _scope_fields, wrapper
+
+
+def test_compiled_says_whether_the_lane_is_native_code() -> None:
+    # A mypyc-compiled function is a builtin, not a Python function with a code object.
+    for function in (_scope_fields.plain_http, _http_fast.start_length,
+                     wrapper.HttpLane.send):
+        assert inspect.isfunction(function) is not COMPILED, function
+
+
+def test_the_build_is_the_one_asked_for() -> None:
+    asked = os.environ.get("ASGICHECK_COMPILE")
+    if asked is None:
+        pytest.skip("ASGICHECK_COMPILE is not set: either build may be installed")
+    assert COMPILED is (asked == "1")
