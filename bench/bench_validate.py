@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import statistics
@@ -73,13 +74,19 @@ class ChecksNothing:
 # What a server parses from the request line and headers is a new object on every request
 # (uvicorn 0.55 with h11: the method, http_version, path, raw_path and every header name and
 # value); what it keeps is the same object each time (the type, the asgi versions, the scheme,
-# the root_path, and the client and server addresses of a keep-alive connection). The scope is
-# built the same way here, so that no check profits from a constant a real server would not
-# hand it.
+# the root_path). The client and server addresses are one pair of objects per connection, and
+# under a load generator's keep-alive connections the requests take turns: each scope here
+# comes from the next of CONNECTIONS connections, as wrk's 32 would. uvicorn also sends
+# "state", a fresh shallow copy of the lifespan state, on every request. The scope is built the
+# same way here, so that no check profits from a constant a real server would not hand it.
 REQUEST_LINE = b"GET /hello HTTP/1.1"
 HEADER_LINES = (b"host: 127.0.0.1:8000", b"user-agent: bench", b"accept: */*")
 ASGI_VERSION, SPEC_VERSION = "3.0", "2.3"
-CLIENT, SERVER = ("127.0.0.1", 50000), ("127.0.0.1", 8000)
+CONNECTIONS = 32
+# tuple([...]): a literal tuple of constants would be one shared object, not one per connection.
+ADDRESSES = itertools.cycle([(("127.0.0.1", 50000 + i), tuple(["127.0.0.1", 8000]))
+                             for i in range(CONNECTIONS)])
+LIFESPAN_STATE: dict[str, Any] = {}
 
 
 def new_scope() -> dict[str, Any]:
@@ -88,12 +95,13 @@ def new_scope() -> dict[str, Any]:
     for line in HEADER_LINES:
         name, _, value = line.partition(b": ")
         headers.append((name, value))
+    client, server = next(ADDRESSES)
     return {
         "type": "http", "asgi": {"version": ASGI_VERSION, "spec_version": SPEC_VERSION},
         "http_version": version[5:].decode("ascii"), "method": method.decode("ascii"),
         "scheme": "http", "path": target.decode("ascii"), "raw_path": target,
         "query_string": b"", "root_path": "", "headers": headers,
-        "client": CLIENT, "server": SERVER,
+        "client": client, "server": server, "state": LIFESPAN_STATE.copy(),
     }
 
 
