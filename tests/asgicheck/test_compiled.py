@@ -1,6 +1,7 @@
 """Which build of validate()'s fast lane runs (asgicheck.validator.COMPILED), and that it is the
-one asked for: CI builds it with ``ASGICHECK_COMPILE=1`` and runs the suite on it, which would
-prove nothing if a stale or missing extension left the pure modules in place unnoticed."""
+one asked for: a suite run on a compiled install (``ASGICHECK_COMPILE=1 pip install -e .``, then
+the tests with the variable still set) would prove nothing if a stale or missing extension left
+the pure modules in place unnoticed. CI runs the pure build."""
 
 from __future__ import annotations
 
