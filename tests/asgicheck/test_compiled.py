@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import os
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,18 @@ def test_compiled_says_whether_the_lane_is_native_code() -> None:
     for function in (_scope_fields.plain_http, _http_fast.start_length,
                      wrapper.HttpLane.send):
         assert inspect.isfunction(function) is not COMPILED, function
+
+
+def test_no_compiled_module_is_older_than_its_source() -> None:
+    # An extension shadows its .py: built in place and then left behind by an edit or a
+    # checkout, it would run the old code while every test reads the new. Rebuild, or delete
+    # the .so files to go back to pure Python (docs/validate.md).
+    if not COMPILED:
+        pytest.skip("the pure build: nothing to be stale")
+    for module in (_scope_fields, _http_fast, wrapper):
+        built = Path(module.__file__ or "")
+        source = built.parent / (module.__name__.rpartition(".")[2] + ".py")
+        assert source.exists() and built.stat().st_mtime >= source.stat().st_mtime, built
 
 
 def test_the_build_is_the_one_asked_for() -> None:
