@@ -1,7 +1,8 @@
 """Which build of validate()'s fast lane runs (asgicheck.validator.COMPILED), and that it is the
 one asked for: a suite run on a compiled install (``ASGICHECK_COMPILE=1 pip install -e .``, then
 the tests with the variable still set) would prove nothing if a stale or missing extension left
-the pure modules in place unnoticed. CI runs the pure build."""
+the pure modules in place unnoticed. CI installs the pure build; test_compiled_build runs
+these tests on a compiled copy too."""
 
 from __future__ import annotations
 
