@@ -61,10 +61,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import os
-import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -73,6 +72,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+import callgrind  # noqa: E402  (bench/callgrind.py: shared with the other benches)
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -268,7 +268,6 @@ def rows_for(app: Any, options: RunOptions) -> list[Row]:
 
 INSTRUCTION_MAX = 1000  # max_examples in --instructions: see the module
 INSTRUCTION_SEED = 1
-_COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
 def run_child(row: Row, application: Any, stop_after: int) -> None:
@@ -285,42 +284,31 @@ def run_child(row: Row, application: Any, stop_after: int) -> None:
 def count_instructions(key: str, app: str, stop_after: int, keep: str | None,
                        timeout: float) -> tuple[int, int]:
     """(instructions, examples) of one row run ``stop_after`` examples under callgrind."""
-    out = os.devnull if keep is None else os.path.join(keep, f"callgrind.{key}.{stop_after}")
-    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-               sys.executable, os.path.abspath(__file__), "--app", app, "--child", key,
-               "--stop-after", str(stop_after)]
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout,
-                          check=False)
-    found = _COLLECTED.search(done.stderr)
-    if done.returncode != 0 or found is None:
-        raise RuntimeError(f"{key} at {stop_after}: exit {done.returncode}\n"
-                           f"{done.stdout[-2000:]}{done.stderr[-3000:]}")
-    return int(found.group(1)), int(json.loads(done.stdout.splitlines()[-1])["examples"])
+    out = None if keep is None else os.path.join(keep, f"callgrind.{key}.{stop_after}")
+    total, stdout = callgrind.count(
+        [sys.executable, os.path.abspath(__file__), "--app", app, "--child", key,
+         "--stop-after", str(stop_after)], timeout, out, what=f"{key} at {stop_after}")
+    return total, int(json.loads(stdout.splitlines()[-1])["examples"])
 
 
 def instructions(rows: list[Row], args: argparse.Namespace) -> None:
     """``--instructions``: every row's instructions per example (see the module)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     low, high = (int(n) for n in args.counts.split(","))
     if not 0 < low < high < INSTRUCTION_MAX:
         raise SystemExit(f"--counts {args.counts}: want 0 < low < high < {INSTRUCTION_MAX}")
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {(row.key, n): pool.submit(count_instructions, row.key, args.app, n,
-                                             args.keep, args.child_timeout)
-                   for row in rows for n in (low, high)}
-        counted = {key: future.result() for key, future in futures.items()}
+    counted = callgrind.run_all(
+        {(row.key, n): functools.partial(count_instructions, row.key, args.app, n, args.keep,
+                                         args.child_timeout)
+         for row in rows for n in (low, high)}, args.jobs)
     elapsed = time.perf_counter() - started
     per: dict[str, float] = {}
     ran: dict[str, int] = {}
     for row in rows:
-        (i_low, n_low), (i_high, n_high) = counted[row.key, low], counted[row.key, high]
-        ran[row.key] = n_high - n_low
-        per[row.key] = (i_high - i_low) / max(n_high - n_low, 1)
+        ran[row.key] = counted[row.key, high][1] - counted[row.key, low][1]
+        per[row.key] = callgrind.per_unit(counted[row.key, low], counted[row.key, high])
     print(f"\napp: {args.app}, instructions per example under callgrind: the difference "
           f"between {low} and {high} examples (max_examples={INSTRUCTION_MAX}, seed "
           f"{INSTRUCTION_SEED}, PYTHONHASHSEED=0, no database), Python "
