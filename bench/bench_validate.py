@@ -23,12 +23,26 @@ asgicheck imported from this checkout; without one the line says it was skipped,
 
     python bench/bench_validate.py            # targets: validated <= 3x bare; asgion >= 15x
     python bench/bench_validate.py --asgion-python ~/venv312/bin/python
+    python bench/bench_validate.py --instructions [--counts 2000,12000] [--jobs 1]
+                                   [--asgion-python PY] [--keep DIR]
+
+``--instructions`` counts instead of timing (bench/callgrind.py): each line runs in its own
+process under valgrind's callgrind (``PYTHONHASHSEED=0``) for ``--counts`` exchanges (2,000
+and 12,000), and the difference of the two totals over 10,000 is its instructions per exchange,
+start-up cancelling out. Wall clock on a shared machine moves these figures by 30% from run to
+run; the counts move by well under 1%. The output names the Python and whether asgicheck's
+compiled build ran (``asgicheck.validator.COMPILED``). When this Python has no asgion and
+``--asgion-python`` names one that has, every line is counted again under that Python, so that
+asgion's overhead is compared with validate()'s on the same interpreter. A count misses what
+an instruction costs (cache misses: each costs more between a real server's requests), so it is
+the measure of how much work each side does, and the ratio to asgion's, not of time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import itertools
 import json
 import os
@@ -40,8 +54,11 @@ from typing import Any
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+import callgrind  # noqa: E402  (bench/callgrind.py)
+
 import asgicheck.validator.wrapper  # noqa: E402
 from asgicheck import validate  # noqa: E402
+from asgicheck.validator import COMPILED  # noqa: E402
 
 ASGION_TARGET = 15.0  # asgion's overhead over validate()'s, at least
 
@@ -180,6 +197,142 @@ def report(r: dict[str, Any]) -> None:
         print(f"asgion.inspect()    skipped: {r.get('asgion_skipped', 'not measured')}")
 
 
+# -- --instructions: every line counted under callgrind (see the module) --------------------
+VARIANTS = {  # as measure() builds them
+    "bare": "bare exchange",
+    "floor": "checks nothing",
+    "validated": "validate() exchange",
+    "full": "full path (no lane)",
+    "asgion": "asgion.inspect()",
+}
+
+
+def run_child(variant: str, count: int) -> None:
+    """``--child``: ``count`` exchanges of one line, then what ran, as JSON on stdout."""
+    info: dict[str, Any] = {"exchanges": count, "python": sys.version.split()[0],
+                            "compiled": COMPILED}
+    if variant == "asgion":
+        wrapped = asgion_app(hello)
+        if isinstance(wrapped, str):
+            raise SystemExit(f"asgion: {wrapped}")
+        app, inspector = wrapped
+    else:
+        app = {"bare": hello, "floor": ChecksNothing(hello)}.get(variant)
+        if app is None:
+            app = validate(hello, mode="record")
+    asgicheck.validator.wrapper.FAST_LANE = variant != "full"
+    asyncio.run(exchanges(app, count))
+    if variant in ("validated", "full") and app.violations:  # a clean exchange, or no figure
+        raise SystemExit(f"{variant}: {list(app.violations)[:3]}")
+    if variant == "asgion":
+        import asgion
+
+        info["asgion"], info["asgion_violations"] = asgion.__version__, len(inspector.violations)
+    print(json.dumps(info))
+
+
+def count_variant(python: str, variant: str, count: int, keep: str | None,
+                  timeout: float) -> tuple[int, int, dict[str, Any]]:
+    """(instructions, exchanges, what ran) of one line run ``count`` times under callgrind."""
+    out = None if keep is None else os.path.join(
+        keep, f"callgrind.{os.path.basename(python)}.{variant}.{count}")
+    total, stdout = callgrind.count(
+        [python, os.path.abspath(__file__), "--child", variant, "--count", str(count)],
+        timeout, out, what=f"{variant} x {count} under {python}")
+    info = json.loads(stdout.strip().splitlines()[-1])
+    return total, int(info["exchanges"]), info
+
+
+def count_block(python: str, variants: list[str], counts: tuple[int, int], jobs: int,
+                keep: str | None, timeout: float) -> dict[str, Any]:
+    """Instructions per exchange of each of ``variants`` under ``python``."""
+    started = time.perf_counter()
+    counted = callgrind.run_all(
+        {(v, n): functools.partial(count_variant, python, v, n, keep, timeout)
+         for v in variants for n in counts}, jobs)
+    low, high = counts
+    block: dict[str, Any] = {
+        v: callgrind.per_unit(counted[v, low][:2], counted[v, high][:2]) for v in variants}
+    first = counted[variants[0], low][2]
+    block.update(interpreter=python, python=first["python"], compiled=first["compiled"],
+                 runs=len(counted), seconds=time.perf_counter() - started)
+    if "asgion" in variants:
+        block["asgion_version"] = counted["asgion", high][2]["asgion"]
+        block["asgion_violations"] = counted["asgion", high][2]["asgion_violations"]
+    return block
+
+
+def asgion_in(python: str) -> str | None:
+    """None if ``python`` runs and imports asgion, else why not."""
+    try:
+        subprocess.run([python, "-c", "import asgion"], capture_output=True, text=True,
+                       timeout=120, check=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        detail = str(getattr(exc, "stderr", "") or exc).strip()
+        return f"{python} cannot import asgion: {detail.splitlines()[-1] if detail else exc!r}"
+    return None
+
+
+def report_instructions(block: dict[str, Any], counts: tuple[int, int]) -> None:
+    build = "compiled" if block["compiled"] else "pure"
+    print(f"Python {block['python']} ({block['interpreter']}), asgicheck {build} build "
+          f"(asgicheck.validator.COMPILED = {block['compiled']}); instructions per exchange "
+          f"under callgrind: ({counts[1]:,} less {counts[0]:,} exchanges) / "
+          f"{counts[1] - counts[0]:,}, PYTHONHASHSEED=0; {block['runs']} runs in "
+          f"{block['seconds']:.0f} s")
+    bare = block["bare"]
+    for variant, label in VARIANTS.items():
+        if variant not in block:
+            continue
+        over = "" if variant == "bare" else (f"  {(block[variant] - bare) / 1000:+7.1f}k over "
+                                             f"bare ({block[variant] / bare:.2f}x)")
+        print(f"{label:20}{block[variant] / 1000:8.1f}k{over}")
+    if "asgion" not in block:
+        print(f"{VARIANTS['asgion']:20}skipped: {block.get('asgion_skipped', 'not measured')}")
+        return
+    mine, theirs = block["validated"] - bare, block["asgion"] - bare
+    times = theirs / mine if mine > 0 else float("inf")
+    print(f"{'':20}(asgion {block['asgion_version']}, {block['asgion_violations']} violations "
+          f"reported)")
+    print(f"asgion / validate() {times:8.1f}x  overhead over the bare exchange (target >= "
+          f"{ASGION_TARGET:g}x: {'met' if times >= ASGION_TARGET else 'NOT met'})")
+
+
+def instructions(counts_text: str, jobs: int, asgion_python: str | None, keep: str | None,
+                 timeout: float, as_json: bool) -> dict[str, Any]:
+    """``--instructions``: see the module."""
+    why = callgrind.missing()
+    if why:
+        raise SystemExit(why)
+    low, high = (int(n) for n in counts_text.split(","))
+    if not 0 < low < high:
+        raise SystemExit(f"--counts {counts_text}: want 0 < low < high")
+    if keep:
+        os.makedirs(keep, exist_ok=True)
+    here = [v for v in VARIANTS if v != "asgion"]
+    skipped = asgion_app(hello)
+    if not isinstance(skipped, str):
+        here.append("asgion")
+    result = {"here": count_block(sys.executable, here, (low, high), jobs, keep, timeout)}
+    if isinstance(skipped, str):
+        result["here"]["asgion_skipped"] = skipped
+        if asgion_python:
+            why_not = asgion_in(asgion_python)
+            if why_not is None:
+                result["there"] = count_block(asgion_python, list(VARIANTS), (low, high), jobs,
+                                              keep, timeout)
+            else:
+                result["here"]["asgion_skipped"] = why_not
+    if as_json:
+        print(json.dumps(result))
+        return result
+    report_instructions(result["here"], (low, high))
+    if "there" in result:
+        print(f"\nthe same, side by side with asgion, under {asgion_python}:")
+        report_instructions(result["there"], (low, high))
+    return result
+
+
 def main(count: int = 20_000, rounds: int = 7, asgion_python: str | None = None,
          as_json: bool = False) -> dict[str, Any]:
     result = measure(count, rounds, with_asgion=True)
@@ -211,5 +364,21 @@ if __name__ == "__main__":
     parser.add_argument("--asgion-python", default=os.environ.get("ASGION_PYTHON"),
                         help="an interpreter with asgion installed (Python >= 3.12)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions per exchange under callgrind instead")
+    parser.add_argument("--counts", default="2000,12000",
+                        help="--instructions: the two exchange counts (their difference counts)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="--instructions: callgrind runs at once (counts ignore load)")
+    parser.add_argument("--keep", default=None, metavar="DIR",
+                        help="--instructions: keep the callgrind files here (callgrind_annotate)")
+    parser.add_argument("--child-timeout", type=float, default=900.0, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=VARIANTS, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    main(args.count, args.rounds, args.asgion_python, args.json)
+    if args.child is not None:
+        run_child(args.child, args.count)
+    elif args.instructions:
+        instructions(args.counts, args.jobs, args.asgion_python, args.keep, args.child_timeout,
+                     args.json)
+    else:
+        main(args.count, args.rounds, args.asgion_python, args.json)
