@@ -344,15 +344,7 @@ def main() -> None:
     parser.add_argument("--only", default=None,
                         help="only rows whose key contains this (the floor always runs)")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
-    parser.add_argument("--instructions", action="store_true",
-                        help="count instructions per example under callgrind instead")
-    parser.add_argument("--counts", default="100,300",
-                        help="--instructions: the two example counts (their difference counts)")
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="--instructions: callgrind runs at once (counts ignore load)")
-    parser.add_argument("--keep", default=None, metavar="DIR",
-                        help="--instructions: keep the callgrind files here (callgrind_annotate)")
-    parser.add_argument("--child-timeout", type=float, default=900.0, help=argparse.SUPPRESS)
+    callgrind.add_options(parser, "example", "100,300")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--stop-after", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()

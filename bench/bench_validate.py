@@ -364,15 +364,7 @@ if __name__ == "__main__":
     parser.add_argument("--asgion-python", default=os.environ.get("ASGION_PYTHON"),
                         help="an interpreter with asgion installed (Python >= 3.12)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--instructions", action="store_true",
-                        help="count instructions per exchange under callgrind instead")
-    parser.add_argument("--counts", default="2000,12000",
-                        help="--instructions: the two exchange counts (their difference counts)")
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="--instructions: callgrind runs at once (counts ignore load)")
-    parser.add_argument("--keep", default=None, metavar="DIR",
-                        help="--instructions: keep the callgrind files here (callgrind_annotate)")
-    parser.add_argument("--child-timeout", type=float, default=900.0, help=argparse.SUPPRESS)
+    callgrind.add_options(parser, "exchange", "2000,12000")
     parser.add_argument("--child", choices=VARIANTS, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:

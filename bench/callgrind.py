@@ -11,6 +11,7 @@ exits.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -83,3 +84,16 @@ def run_all(tasks: Mapping[K, Callable[[], T]], jobs: int) -> dict[K, T]:
     with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
         futures = {key: pool.submit(task) for key, task in tasks.items()}
         return {key: future.result() for key, future in futures.items()}
+
+
+def add_options(parser: argparse.ArgumentParser, unit: str, counts: str) -> None:
+    """The ``--instructions`` options a bench that counts ``unit``s in a pool shares."""
+    parser.add_argument("--instructions", action="store_true",
+                        help=f"count instructions per {unit} under callgrind instead")
+    parser.add_argument("--counts", default=counts,
+                        help=f"--instructions: the two {unit} counts (their difference counts)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="--instructions: callgrind runs at once (counts ignore load)")
+    parser.add_argument("--keep", default=None, metavar="DIR",
+                        help="--instructions: keep the callgrind files here (callgrind_annotate)")
+    parser.add_argument("--child-timeout", type=float, default=900.0, help=argparse.SUPPRESS)
