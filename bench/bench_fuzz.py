@@ -293,9 +293,7 @@ def count_instructions(key: str, app: str, stop_after: int, keep: str | None,
 
 def instructions(rows: list[Row], args: argparse.Namespace) -> None:
     """``--instructions``: every row's instructions per example (see the module)."""
-    low, high = (int(n) for n in args.counts.split(","))
-    if not 0 < low < high < INSTRUCTION_MAX:
-        raise SystemExit(f"--counts {args.counts}: want 0 < low < high < {INSTRUCTION_MAX}")
+    low, high = callgrind.counts(args.counts, most=INSTRUCTION_MAX)
     if args.keep:
         os.makedirs(args.keep, exist_ok=True)
     started = time.perf_counter()

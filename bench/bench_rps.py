@@ -349,10 +349,10 @@ def main() -> None:
     if options.instructions:
         if options.only == "":
             apps = {label: APPS[label] for label in ("raw ASGI", "raw validated")}
-        low, high = (int(n) for n in options.counts.split(","))
-        if not 0 < low < high:
-            sys.exit(f"--counts {options.counts}: want 0 < low < high")
-        instructions(apps, (low, high), options.connections, options.rounds or 1,
+        import callgrind
+
+        instructions(apps, callgrind.counts(options.counts), options.connections,
+                     options.rounds or 1,
                      options.timeout)
         return
     options.rounds = options.rounds or 4

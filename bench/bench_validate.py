@@ -304,9 +304,7 @@ def instructions(counts_text: str, jobs: int, asgion_python: str | None, keep: s
     why = callgrind.missing()
     if why:
         raise SystemExit(why)
-    low, high = (int(n) for n in counts_text.split(","))
-    if not 0 < low < high:
-        raise SystemExit(f"--counts {counts_text}: want 0 < low < high")
+    low, high = callgrind.counts(counts_text)
     if keep:
         os.makedirs(keep, exist_ok=True)
     here = [v for v in VARIANTS if v != "asgion"]

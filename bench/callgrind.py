@@ -86,6 +86,18 @@ def run_all(tasks: Mapping[K, Callable[[], T]], jobs: int) -> dict[K, T]:
         return {key: future.result() for key, future in futures.items()}
 
 
+def counts(text: str, most: int | None = None) -> tuple[int, int]:
+    """``--counts LOW,HIGH`` as two ints, or SystemExit saying what is wrong with it."""
+    try:
+        low, high = (int(n) for n in text.split(","))
+    except ValueError:
+        raise SystemExit(f"--counts {text}: want two whole numbers, e.g. 100,300") from None
+    if not 0 < low < high or most is not None and high >= most:
+        bound = "" if most is None else f" < {most}"
+        raise SystemExit(f"--counts {text}: want 0 < low < high{bound}")
+    return low, high
+
+
 def add_options(parser: argparse.ArgumentParser, unit: str, counts: str) -> None:
     """The ``--instructions`` options a bench that counts ``unit``s in a pool shares."""
     parser.add_argument("--instructions", action="store_true",

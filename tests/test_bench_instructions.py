@@ -107,3 +107,13 @@ def test_the_counted_lines_run_clean(variant: str) -> None:
                           check=True)
     info = json.loads(done.stdout.splitlines()[-1])
     assert info["exchanges"] == 20 and isinstance(info["compiled"], bool)
+
+
+def test_counts_say_what_is_wrong() -> None:
+    assert callgrind.counts("100,300") == (100, 300)
+    for text, said in (("100", "two whole numbers"), ("a,b", "two whole numbers"),
+                       ("300,100", "0 < low < high"), ("0,5", "0 < low < high")):
+        with pytest.raises(SystemExit, match=said):
+            callgrind.counts(text)
+    with pytest.raises(SystemExit, match="< 1000"):
+        callgrind.counts("100,1000", most=1000)
